@@ -1,0 +1,213 @@
+// Package localdb is RepDesk's local store: an SQLite database holding the
+// rep's contacts, companies, deals, activities, tasks and visits, a change
+// journal that sync pushes to the hub, and full-text search over all of it.
+//
+// Every write runs in one transaction that also appends to the journal, so
+// the rows and the journal can never disagree, not even after a crash.
+package localdb
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+// ErrNotFound is returned when a record does not exist (or is deleted).
+var ErrNotFound = errors.New("not found")
+
+// ErrNewerSchema is returned when the database was written by a newer RepDesk.
+var ErrNewerSchema = errors.New("database was written by a newer RepDesk")
+
+// Store is the local database. It is safe for concurrent use.
+type Store struct {
+	db     *sql.DB
+	path   string
+	owner  string
+	region string
+	now    func() time.Time
+
+	explicit map[string]bool // settings given as options win over stored ones
+}
+
+// Option configures Open.
+type Option func(*Store)
+
+// WithOwner sets the user name recorded as owner of new records.
+func WithOwner(owner string) Option {
+	return func(s *Store) { s.owner = owner; s.explicit[SettingOwner] = true }
+}
+
+// WithRegion sets the default phone region (ISO 3166 code such as "DE") used
+// to normalize numbers typed without a country code.
+func WithRegion(region string) Option {
+	return func(s *Store) { s.region = strings.ToUpper(region); s.explicit[SettingRegion] = true }
+}
+
+// WithClock replaces the wall clock, for tests.
+func WithClock(now func() time.Time) Option { return func(s *Store) { s.now = now } }
+
+// Open opens (creating if needed) the database at path and brings its schema
+// up to date.
+func Open(path string, opts ...Option) (*Store, error) {
+	s := &Store{path: path, owner: "me", region: "DE", now: time.Now, explicit: map[string]bool{}}
+	for _, o := range opts {
+		o(s)
+	}
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, fmt.Errorf("open database: %w", err)
+		}
+	}
+	q := url.Values{}
+	for _, p := range []string{"journal_mode(WAL)", "foreign_keys(1)", "busy_timeout(10000)", "synchronous(NORMAL)"} {
+		q.Add("_pragma", p)
+	}
+	// Writers take the lock at BEGIN, so two writers never deadlock on the
+	// read-to-write upgrade.
+	q.Set("_txlock", "immediate")
+	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	db.SetMaxOpenConns(4)
+	db.SetMaxIdleConns(4)
+	s.db = db
+	if err := s.migrate(context.Background()); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	if err := s.loadSettings(context.Background()); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	return s, nil
+}
+
+// OpenTemp opens a fresh database in a temporary directory, for tests.
+func OpenTemp(dir string, opts ...Option) (*Store, error) {
+	return Open(filepath.Join(dir, "repdesk.db"), opts...)
+}
+
+// Close closes the database.
+func (s *Store) Close() error { return s.db.Close() }
+
+// Path is the database file.
+func (s *Store) Path() string { return s.path }
+
+// DB exposes the connection pool to sibling packages (import, sync) that need
+// queries of their own.
+func (s *Store) DB() *sql.DB { return s.db }
+
+// Owner is the user recorded as owner of new records.
+func (s *Store) Owner() string { return s.owner }
+
+// Region is the default phone region.
+func (s *Store) Region() string { return s.region }
+
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+func loadMigrations() ([]migration, error) {
+	entries, err := fs.ReadDir(migrationFS, "migrations")
+	if err != nil {
+		return nil, err
+	}
+	var ms []migration
+	for _, e := range entries {
+		num, _, ok := strings.Cut(e.Name(), "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil {
+			return nil, fmt.Errorf("migration file %q: name must start with a number and '_'", e.Name())
+		}
+		body, err := migrationFS.ReadFile("migrations/" + e.Name())
+		if err != nil {
+			return nil, err
+		}
+		ms = append(ms, migration{version: v, name: e.Name(), sql: string(body)})
+	}
+	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
+	return ms, nil
+}
+
+// SchemaVersion is the newest migration this build knows.
+func SchemaVersion() int {
+	ms, err := loadMigrations()
+	if err != nil || len(ms) == 0 {
+		return 0
+	}
+	return ms[len(ms)-1].version
+}
+
+// migrate applies every migration newer than the database, each in its own
+// transaction together with its record in schema_migrations.
+func (s *Store) migrate(ctx context.Context) error {
+	return migrateTo(ctx, s.db, 0)
+}
+
+// migrateTo applies migrations up to version upto (0: all).
+func migrateTo(ctx context.Context, db *sql.DB, upto int) error {
+	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL) STRICT`); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	ms, err := loadMigrations()
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	var current int
+	if err := db.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
+		return fmt.Errorf("migrate: read version: %w", err)
+	}
+	if len(ms) > 0 && current > ms[len(ms)-1].version {
+		return fmt.Errorf("migrate: schema %d, this build knows %d: %w", current, ms[len(ms)-1].version, ErrNewerSchema)
+	}
+	for _, m := range ms {
+		if m.version <= current || (upto > 0 && m.version > upto) {
+			continue
+		}
+		tx, err := db.BeginTx(ctx, nil)
+		if err != nil {
+			return fmt.Errorf("migrate %s: %w", m.name, err)
+		}
+		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("migrate %s: %w", m.name, err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
+			m.version, m.name, time.Now().UTC().Format(time.RFC3339)); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("migrate %s: %w", m.name, err)
+		}
+		if err := tx.Commit(); err != nil {
+			return fmt.Errorf("migrate %s: %w", m.name, err)
+		}
+	}
+	return nil
+}
+
+// IntegrityCheck runs PRAGMA integrity_check and returns its verdict ("ok").
+func (s *Store) IntegrityCheck(ctx context.Context) (string, error) {
+	var res string
+	if err := s.db.QueryRowContext(ctx, `PRAGMA integrity_check`).Scan(&res); err != nil {
+		return "", fmt.Errorf("integrity check: %w", err)
+	}
+	return res, nil
+}
