@@ -142,7 +142,7 @@ func (t *Tx) checkLink(field, entity, id string) error {
 	}
 	sp := specsByName[entity]
 	var n int
-	if err := t.tx.QueryRowContext(t.ctx, `SELECT COUNT(*) FROM `+sp.table+` WHERE id = ? AND deleted = 0`, id).Scan(&n); err != nil {
+	if err := t.queryRow(`SELECT COUNT(*) FROM `+sp.table+` WHERE id = ? AND deleted = 0`, id).Scan(&n); err != nil {
 		return fmt.Errorf("check %s: %w", field, err)
 	}
 	if n == 0 {

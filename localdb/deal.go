@@ -52,10 +52,14 @@ func (s *Store) SetStages(ctx context.Context, stages []Stage) error {
 }
 
 func (t *Tx) stage(name string) (Stage, error) {
-	stages, err := t.s.stages(t.ctx, t.tx)
-	if err != nil {
-		return Stage{}, err
+	if t.stageList == nil {
+		stages, err := t.s.stages(t.ctx, t.tx)
+		if err != nil {
+			return Stage{}, err
+		}
+		t.stageList = stages
 	}
+	stages := t.stageList
 	var names []string
 	for _, st := range stages {
 		if strings.EqualFold(st.Name, name) {

@@ -43,7 +43,7 @@ func (t *Tx) journal(entity, id, op string, fields map[string]json.RawMessage, b
 			return fmt.Errorf("journal: %w", err)
 		}
 	}
-	if _, err := t.tx.ExecContext(t.ctx, `INSERT INTO journal (op_id, entity, record_id, op, fields, base_version, at)
+	if _, err := t.exec(`INSERT INTO journal (op_id, entity, record_id, op, fields, base_version, at)
 		VALUES (?, ?, ?, ?, ?, ?, ?)`, opID.String(), entity, id, op, string(body), baseVersion, formatTime(t.now)); err != nil {
 		return fmt.Errorf("journal: %w", err)
 	}
@@ -122,7 +122,7 @@ func (s *Store) MarkPushed(ctx context.Context, seqs []int64) error {
 				args = append(args, q)
 			}
 			marks := strings.TrimSuffix(strings.Repeat("?,", len(part)), ",")
-			if _, err := t.tx.ExecContext(t.ctx, `UPDATE journal SET pushed_at = ? WHERE pushed_at = '' AND seq IN (`+marks+`)`, args...); err != nil {
+			if _, err := t.exec(`UPDATE journal SET pushed_at = ? WHERE pushed_at = '' AND seq IN (`+marks+`)`, args...); err != nil {
 				return fmt.Errorf("mark pushed: %w", err)
 			}
 		}

@@ -46,7 +46,7 @@ func (t *Tx) ApplyRemote(rc RemoteChange) error {
 		if !exists {
 			return nil
 		}
-		if _, err := t.tx.ExecContext(t.ctx, "DELETE FROM "+sp.table+" WHERE id = ?", rc.ID); err != nil {
+		if _, err := t.exec("DELETE FROM "+sp.table+" WHERE id = ?", rc.ID); err != nil {
 			return fmt.Errorf("apply remote remove %s %s: %w", rc.Entity, rc.ID, err)
 		}
 		return t.unindex(sp, old.rid)
@@ -64,7 +64,7 @@ func (t *Tx) ApplyRemote(rc RemoteChange) error {
 		if old.deleted != 0 {
 			return nil
 		}
-		if _, err := t.tx.ExecContext(t.ctx, "UPDATE "+sp.table+" SET deleted = 1, version = version + 1, updated_at = ? WHERE id = ?",
+		if _, err := t.exec("UPDATE "+sp.table+" SET deleted = 1, version = version + 1, updated_at = ? WHERE id = ?",
 			formatTime(t.now), rc.ID); err != nil {
 			return fmt.Errorf("apply remote delete %s %s: %w", rc.Entity, rc.ID, err)
 		}
@@ -131,7 +131,7 @@ func (t *Tx) insertRemote(sp *entitySpec, rc RemoteChange, values map[string]any
 		updated = t.now
 	}
 	args := append([]any{rc.ID, formatTime(created), formatTime(updated), 1, 0, rc.Owner}, zero...)
-	res, err := t.tx.ExecContext(t.ctx, sp.insertSQL, args...)
+	res, err := t.exec(sp.insertSQL, args...)
 	if err != nil {
 		return fmt.Errorf("apply remote %s %s: %w", sp.name, rc.ID, err)
 	}
@@ -154,7 +154,7 @@ func (t *Tx) insertRemote(sp *entitySpec, rc RemoteChange, values map[string]any
 
 // pendingFields lists the fields of a record with unpushed local changes.
 func (t *Tx) pendingFields(entity, id string) (fields map[string]bool, deleted bool, err error) {
-	rows, err := t.tx.QueryContext(t.ctx, `SELECT op, fields FROM journal WHERE entity = ? AND record_id = ? AND pushed_at = ''`, entity, id)
+	rows, err := t.query(`SELECT op, fields FROM journal WHERE entity = ? AND record_id = ? AND pushed_at = ''`, entity, id)
 	if err != nil {
 		return nil, false, err
 	}

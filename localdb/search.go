@@ -37,10 +37,7 @@ func (t *Tx) index(sp *entitySpec, rid int64, rec Record) error {
 		return err
 	}
 	rowid := rid*4 + int64(sp.kindCode)
-	if _, err := t.tx.ExecContext(t.ctx, `DELETE FROM search WHERE rowid = ?`, rowid); err != nil {
-		return fmt.Errorf("search index: %w", err)
-	}
-	if _, err := t.tx.ExecContext(t.ctx, `INSERT INTO search (rowid, kind, record_id, name, alt, company, emails, phones, city, tags, notes)
+	if _, err := t.exec(`INSERT OR REPLACE INTO search (rowid, kind, record_id, name, alt, company, emails, phones, city, tags, notes)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, rowid, sp.name, rec.meta().ID,
 		d.name, d.alt, d.company, d.emails, d.phones, d.city, d.tags, d.notes); err != nil {
 		return fmt.Errorf("search index: %w", err)
@@ -52,7 +49,7 @@ func (t *Tx) unindex(sp *entitySpec, rid int64) error {
 	if sp.kindCode == 0 {
 		return nil
 	}
-	if _, err := t.tx.ExecContext(t.ctx, `DELETE FROM search WHERE rowid = ?`, rid*4+int64(sp.kindCode)); err != nil {
+	if _, err := t.exec(`DELETE FROM search WHERE rowid = ?`, rid*4+int64(sp.kindCode)); err != nil {
 		return fmt.Errorf("search unindex: %w", err)
 	}
 	return nil
@@ -96,7 +93,7 @@ func (t *Tx) reindexCompanyMembers(companyID string) error {
 }
 
 func (t *Tx) ids(query string, args ...any) ([]string, error) {
-	rows, err := t.tx.QueryContext(t.ctx, query, args...)
+	rows, err := t.query(query, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -138,7 +135,7 @@ func (t *Tx) companyName(id string) (string, error) {
 		return n, nil
 	}
 	var name string
-	err := t.tx.QueryRowContext(t.ctx, `SELECT name FROM companies WHERE id = ? AND deleted = 0`, id).Scan(&name)
+	err := t.queryRow(`SELECT name FROM companies WHERE id = ? AND deleted = 0`, id).Scan(&name)
 	if err != nil && !isNoRows(err) {
 		return "", fmt.Errorf("company name: %w", err)
 	}

@@ -19,6 +19,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -42,6 +43,7 @@ type Store struct {
 	now    func() time.Time
 
 	explicit map[string]bool // settings given as options win over stored ones
+	stmts    sync.Map        // query -> *sql.Stmt
 }
 
 // Option configures Open.

@@ -25,6 +25,8 @@ type Tx struct {
 	now time.Time
 
 	companyNames map[string]string // cache for search documents within one batch
+	stageList    []Stage           // cache of the pipeline within one batch
+	stmts        map[string]*sql.Stmt
 }
 
 // Update runs fn in one write transaction: everything fn writes, with its
@@ -145,7 +147,7 @@ func (t *Tx) create(rec Record) error {
 		return fmt.Errorf("create %s: %w", sp.name, err)
 	}
 	args := append([]any{m.ID, formatTime(m.CreatedAt), formatTime(m.UpdatedAt), m.Version, 0, m.Owner}, vals...)
-	res, err := t.tx.ExecContext(t.ctx, sp.insertSQL, args...)
+	res, err := t.exec(sp.insertSQL, args...)
 	if err != nil {
 		if strings.Contains(err.Error(), "UNIQUE constraint failed") {
 			return fmt.Errorf("create %s: id %s exists already", sp.name, m.ID)
@@ -190,7 +192,7 @@ func isEmptyStored(c *column, v any) bool {
 // load reads the stored row of entity id, deleted or not.
 func (t *Tx) load(sp *entitySpec, id string) (*rowHolder, error) {
 	h := sp.newHolder()
-	err := t.tx.QueryRowContext(t.ctx, sp.selectSQL+" WHERE id = ?", id).Scan(h.ptrs...)
+	err := t.queryRow(sp.selectSQL+" WHERE id = ?", id).Scan(h.ptrs...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("%s %s: %w", sp.name, id, ErrNotFound)
 	}
@@ -264,7 +266,7 @@ func (t *Tx) patch(sp *entitySpec, id string, baseVersion int64, changed map[str
 	}
 	sets = append(sets, "version = version + 1", "updated_at = ?")
 	args = append(args, formatTime(t.now), id)
-	if _, err := t.tx.ExecContext(t.ctx, "UPDATE "+sp.table+" SET "+strings.Join(sets, ", ")+" WHERE id = ?", args...); err != nil {
+	if _, err := t.exec("UPDATE "+sp.table+" SET "+strings.Join(sets, ", ")+" WHERE id = ?", args...); err != nil {
 		return err
 	}
 	if journaled {
@@ -297,7 +299,7 @@ func (t *Tx) remove(entity, id string) error {
 	if old.deleted != 0 {
 		return fmt.Errorf("delete: %s %s: %w", sp.name, id, ErrNotFound)
 	}
-	if _, err := t.tx.ExecContext(t.ctx, "UPDATE "+sp.table+" SET deleted = 1, version = version + 1, updated_at = ? WHERE id = ?",
+	if _, err := t.exec("UPDATE "+sp.table+" SET deleted = 1, version = version + 1, updated_at = ? WHERE id = ?",
 		formatTime(t.now), id); err != nil {
 		return fmt.Errorf("delete %s %s: %w", sp.name, id, err)
 	}

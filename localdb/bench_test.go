@@ -1,0 +1,139 @@
+package localdb
+
+import (
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+)
+
+const (
+	benchContacts  = 100_000
+	benchCompanies = 5_000
+)
+
+// benchDir holds the 100,000-contact database, built once per test process
+// and removed by TestMain.
+var (
+	benchOnce sync.Once
+	benchDir  string
+	benchErr  error
+)
+
+// benchDB returns the path of the shared benchmark database.
+func benchDB(b *testing.B) string {
+	b.Helper()
+	benchOnce.Do(func() {
+		benchDir, benchErr = os.MkdirTemp("", "repdesk-bench-")
+		if benchErr != nil {
+			return
+		}
+		start := time.Now()
+		s, err := Open(filepath.Join(benchDir, "bench.db"))
+		if err != nil {
+			benchErr = err
+			return
+		}
+		fillStore(b, s, 1, benchCompanies, benchContacts)
+		// Leave a checkpointed file behind, as a closed app would.
+		if _, err := s.DB().Exec(`PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+			benchErr = err
+		}
+		if err := s.Close(); err != nil && benchErr == nil {
+			benchErr = err
+		}
+		b.Logf("built %d contacts, %d companies in %s", benchContacts, benchCompanies, time.Since(start).Round(time.Millisecond))
+	})
+	if benchErr != nil {
+		b.Fatal(benchErr)
+	}
+	return filepath.Join(benchDir, "bench.db")
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if benchDir != "" {
+		os.RemoveAll(benchDir)
+	}
+	os.Exit(code)
+}
+
+// copyDB copies the benchmark database into dir, for benchmarks that write.
+func copyDB(b *testing.B, src, dir string) string {
+	b.Helper()
+	dst := filepath.Join(dir, "copy.db")
+	in, err := os.Open(src)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer in.Close()
+	out, err := os.Create(dst)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		b.Fatal(err)
+	}
+	if err := out.Close(); err != nil {
+		b.Fatal(err)
+	}
+	return dst
+}
+
+// typedQueries are the keystrokes of a rep typing names, cities, phone
+// numbers and e-mail fragments into the search box: every prefix of each.
+func typedQueries() []string {
+	words := []string{"müller", "mueller", "schmidt", "jürgen", "anna sch", "berlin", "münchen", "köln",
+		"0171 2", "+49 151", "030 4", "schäfer", "thomas weber", "hoffmann", "zimmermann", "frankfurt",
+		"yılmaz", "o'brien", "garcía", "logistik", "wartungsvertrag", "vip", "j.mue", "krüger", "sabine"}
+	var qs []string
+	for _, w := range words {
+		r := []rune(w)
+		for i := 1; i <= len(r); i++ {
+			qs = append(qs, string(r[:i]))
+		}
+	}
+	return qs
+}
+
+func BenchmarkSearchAsYouType(b *testing.B) {
+	path := benchDB(b)
+	s, err := Open(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	qs := typedQueries()
+	// Warm the page cache as a running app would have it.
+	for _, q := range qs {
+		if _, err := s.Search(ctx, q, SearchOptions{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	lat := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		q := qs[i%len(qs)]
+		start := time.Now()
+		hits, err := s.Search(ctx, q, SearchOptions{})
+		lat = append(lat, time.Since(start))
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(hits) == 0 && q != "o" {
+			b.Fatalf("%q found nothing", q)
+		}
+	}
+	b.StopTimer()
+	slices.Sort(lat)
+	pct := func(p float64) float64 {
+		return float64(lat[min(len(lat)-1, int(float64(len(lat))*p))]) / float64(time.Millisecond)
+	}
+	b.ReportMetric(pct(0.50), "p50-ms")
+	b.ReportMetric(pct(0.99), "p99-ms")
+}
