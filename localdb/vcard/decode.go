@@ -30,7 +30,7 @@ type valueDecoder struct {
 	version  byte // '2', '3' or '4'
 	charsets map[string]*charsetInfo
 	cp1252   *charsetInfo
-	fallback bool // a 2.1 value was not UTF-8 and was read as Windows-1252
+	fallback bool // the last value was 2.1 text that is not UTF-8, read as Windows-1252; the caller warns and clears it
 	qpBuf    []byte
 	csBuf    []byte
 	textBuf  []byte

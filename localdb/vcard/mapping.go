@@ -23,7 +23,6 @@ func (r *Reader) mapCard(begin int) (*Card, error) {
 	}
 	d := r.dec
 	d.version = '3'
-	d.fallback = false
 	r.labels = r.labels[:0]
 	for i := range r.props {
 		p := &r.props[i]
@@ -54,6 +53,7 @@ func (r *Reader) mapCard(begin int) (*Card, error) {
 		}
 	}
 
+	d.fallback = false // a label's fallback is not worth a warning of its own
 	c := &Card{Number: r.cardNo, Line: begin}
 	m := cardMapper{r: r, c: c}
 	for i := range r.props {
@@ -66,9 +66,6 @@ func (r *Reader) mapCard(begin int) (*Card, error) {
 		}
 	}
 	m.finish()
-	if d.fallback {
-		c.Warnings = append(c.Warnings, "text without CHARSET that is not UTF-8 was read as Windows-1252")
-	}
 	if c.FullName == "" {
 		return nil, r.cardError(begin, begin, "card has no name, organization, e-mail address or phone number")
 	}
@@ -120,6 +117,10 @@ func (m *cardMapper) add(p *property) error {
 	raw, err := d.raw(p)
 	if err != nil {
 		return err
+	}
+	if d.fallback {
+		d.fallback = false
+		m.warn(p, "%s is not UTF-8 and has no CHARSET; read as Windows-1252", p.name)
 	}
 	switch p.kind {
 	case propFN:

@@ -134,9 +134,12 @@ func parseProperty(b []byte, line int) (property, error) {
 	if i == 0 || i == len(b) || b[i] != ':' && b[i] != ';' && b[i] != ' ' && b[i] != '\t' {
 		return p, brokenLine(b)
 	}
+	rest := bytes.TrimLeft(b[i:], " \t")
+	if len(rest) == 0 || rest[0] != ':' && rest[0] != ';' {
+		return p, brokenLine(b)
+	}
 	p.name = upperASCII(b[:i])
 	p.kind = propKinds[string(p.name)]
-	rest := bytes.TrimLeft(b[i:], " \t")
 	for len(rest) > 0 && rest[0] == ';' {
 		var err error
 		rest, err = p.parseParam(rest[1:])
