@@ -1,0 +1,43 @@
+package cli
+
+import (
+	"fmt"
+	"time"
+
+	"repdesk/localdb/demo"
+)
+
+func runDemo(c *runCtx, args []string) error {
+	fs := newFlags("demo")
+	n := fs.Int("contacts", 500, "number of contacts to create (`N`)")
+	seed := fs.Uint64("seed", 1, "random seed; the same seed gives the same data")
+	quiet := fs.Bool("quiet", false, "print no progress")
+	if _, err := parse(fs, args, 0, 0); err != nil {
+		return err
+	}
+	if *n <= 0 {
+		return usagef("demo: --contacts must be a positive number, not %d", *n)
+	}
+	s, err := c.open()
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	opts := demo.Options{Contacts: *n, Seed: *seed}
+	if !*quiet {
+		opts.Progress = func(done, total int) {
+			fmt.Fprintf(c.env.Stderr, "\rdemo data: %d/%d records", done, total)
+		}
+	}
+	counts, err := demo.Seed(c.ctx, s, opts)
+	if !*quiet {
+		fmt.Fprintln(c.env.Stderr)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(c.out(), "created %d companies, %d contacts, %d deals, %d activities, %d tasks, %d visits in %.1fs\n",
+		counts.Companies, counts.Contacts, counts.Deals, counts.Activities, counts.Tasks, counts.Visits,
+		time.Since(start).Seconds())
+	return nil
+}
