@@ -101,6 +101,11 @@ type Contact struct {
 	LeadStatus string    `json:"lead_status" db:"lead_status"`
 	Source     string    `json:"source" db:"source"`
 	DoNotCall  bool      `json:"do_not_call" db:"do_not_call"`
+	UID        string    `json:"uid,omitempty" db:"uid"`
+	Department string    `json:"department,omitempty" db:"department"`
+	Role       string    `json:"role,omitempty" db:"role"`
+	// Photo is a data: URI (data:image/jpeg;base64,...) or the URL of a photo.
+	Photo string `json:"photo,omitempty" db:"photo"`
 
 	// Company is the company's name, filled in on reads.
 	Company string `json:"company"`
