@@ -47,7 +47,7 @@ func NewReader(r io.Reader, opts ...Option) *Reader {
 	cfg.maxPhotoSize = max(cfg.maxPhotoSize, 0)
 	return &Reader{
 		cfg: cfg,
-		sc:  newLineScanner(r, max(cfg.maxLineLength, junkLineLimit)),
+		sc:  newLineScanner(r, max(cfg.maxLineLength, notVCardProbeSize)),
 		dec: newValueDecoder(),
 	}
 }
@@ -76,7 +76,11 @@ func (r *Reader) Next() (*Card, error) {
 // findBegin skips to the line after the next BEGIN:VCARD.
 func (r *Reader) findBegin() error {
 	for {
-		line, err := r.sc.next(junkLineLimit)
+		limit := junkLineLimit
+		if !r.seenBegin {
+			limit = notVCardProbeSize
+		}
+		line, err := r.sc.next(limit)
 		switch {
 		case err == nil:
 			if isCardLine(line, "BEGIN") {
@@ -84,6 +88,9 @@ func (r *Reader) findBegin() error {
 				return nil
 			}
 		case errors.Is(err, errLineTooLong):
+			if !r.seenBegin {
+				return r.notVCardProbe()
+			}
 		case errors.Is(err, io.EOF):
 			if r.seenBegin {
 				return io.EOF
@@ -96,9 +103,13 @@ func (r *Reader) findBegin() error {
 			return fmt.Errorf("read vCard: %w", err)
 		}
 		if !r.seenBegin && r.sc.consumed > notVCardProbeSize {
-			return fmt.Errorf("%w: no BEGIN:VCARD found in the first %d KiB", ErrNotVCard, notVCardProbeSize>>10)
+			return r.notVCardProbe()
 		}
 	}
+}
+
+func (r *Reader) notVCardProbe() error {
+	return fmt.Errorf("%w: no BEGIN:VCARD found in the first %d KiB", ErrNotVCard, notVCardProbeSize>>10)
 }
 
 func (r *Reader) cardError(begin, line int, format string, args ...any) *CardError {
