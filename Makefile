@@ -78,10 +78,13 @@ bench: test-deps
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzReader -fuzztime 60s ./localdb/vcard
 
-screenshots: deps
+# The real app under Xvfb with 100,000 demo contacts visits every screen and
+# saves one PNG per screen and language into docs/screenshots.
+SHOTS_DATA ?= $(CURDIR)/bin/screenshot-data
+screenshots: build
 	$(call install-pkgs,xvfb)
-	$(GO) build -tags $(TAGS) -ldflags "$(LDFLAGS)" -o bin/repdesk ./cmd/repdesk
-	./scripts/screenshots.sh
+	@test -f $(SHOTS_DATA)/repdesk.db || ./bin/repdesk --data $(SHOTS_DATA) demo --contacts 100000 --quiet
+	xvfb-run -a -s "-screen 0 1366x768x24" ./bin/repdesk --data $(SHOTS_DATA) --screenshots docs/screenshots
 
 clean:
 	rm -rf bin dist bench.txt
