@@ -1,0 +1,794 @@
+package hub
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"reflect"
+	"slices"
+	"time"
+
+	"github.com/google/uuid"
+
+	"repdesk/sync/protocol"
+)
+
+// ErrForeignClient is returned when a client id is already bound to another
+// user: installations are never shared.
+var ErrForeignClient = errors.New("client id belongs to another user")
+
+// Push applies a batch of mutations in one transaction: mutations numbered
+// at or below the client's last applied number are skipped, every other one
+// is applied, merged, recorded as a conflict or rejected, and the client's
+// new last number is stored in the same transaction. maxValueBytes bounds
+// each field value.
+func (db *DB) Push(ctx context.Context, u User, req protocol.PushRequest, maxValueBytes int) (protocol.PushResponse, error) {
+	tx, err := db.beginWrite(ctx)
+	if err != nil {
+		return protocol.PushResponse{}, fmt.Errorf("push: %w", err)
+	}
+	defer tx.Rollback()
+	sc := newStmtCache(db, tx)
+	defer sc.close()
+	p := &pusher{db: db, sc: sc, ctx: ctx, user: u, clientID: req.ClientID, now: time.Now(),
+		maxValue: maxValueBytes, changes: map[int64]*changeRow{}}
+
+	// The counter row is locked until commit, so transactions take sequence
+	// numbers in commit order and a reader never sees seq N+1 without N.
+	lock := `SELECT seq FROM hub_counter WHERE id = 1`
+	if db.dialect == dialectPostgres {
+		lock += ` FOR UPDATE`
+	}
+	if err := tx.QueryRowContext(ctx, lock).Scan(&p.seq); err != nil {
+		return protocol.PushResponse{}, fmt.Errorf("push: lock counter: %w", err)
+	}
+	startSeq := p.seq
+	last, err := p.bindClient()
+	if err != nil {
+		return protocol.PushResponse{}, err
+	}
+	resp := protocol.PushResponse{Results: make([]protocol.MutationResult, 0, len(req.Mutations))}
+	for i := range req.Mutations {
+		m := &req.Mutations[i]
+		if m.Number <= last {
+			resp.Results = append(resp.Results, protocol.MutationResult{Number: m.Number, Status: protocol.StatusDuplicate})
+			continue
+		}
+		res, err := p.apply(m)
+		if err != nil {
+			return protocol.PushResponse{}, fmt.Errorf("push: mutation %d (%s %s %s): %w", m.Number, m.Op, m.Entity, m.ID, err)
+		}
+		resp.Results = append(resp.Results, res)
+		last = m.Number
+	}
+	resp.LastMutation = last
+	if err := sc.exec(ctx, `UPDATE hub_clients SET last_mutation = ?, seen_at = ? WHERE client_id = ?`,
+		last, formatTime(p.now), req.ClientID); err != nil {
+		return protocol.PushResponse{}, fmt.Errorf("push: store last mutation: %w", err)
+	}
+	if p.seq != startSeq {
+		if err := sc.exec(ctx, `UPDATE hub_counter SET seq = ? WHERE id = 1`, p.seq); err != nil {
+			return protocol.PushResponse{}, fmt.Errorf("push: advance counter: %w", err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return protocol.PushResponse{}, fmt.Errorf("push: commit: %w", err)
+	}
+	return resp, nil
+}
+
+type pusher struct {
+	db       *DB
+	sc       *stmtCache
+	ctx      context.Context
+	user     User
+	clientID string
+	now      time.Time
+	maxValue int
+	seq      int64                // last sequence number taken
+	changes  map[int64]*changeRow // change log rows read, by seq
+}
+
+func (p *pusher) nextSeq() int64 {
+	p.seq++
+	return p.seq
+}
+
+// bindClient binds the client id to the user on first use and returns the
+// client's last applied mutation number.
+func (p *pusher) bindClient() (int64, error) {
+	if err := p.sc.exec(p.ctx, `INSERT INTO hub_clients (client_id, user_id, created_at, seen_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (client_id) DO NOTHING`, p.clientID, p.user.ID, formatTime(p.now), formatTime(p.now)); err != nil {
+		return 0, fmt.Errorf("push: register client: %w", err)
+	}
+	row, err := p.sc.queryRow(p.ctx, `SELECT user_id, last_mutation FROM hub_clients WHERE client_id = ?`, p.clientID)
+	if err != nil {
+		return 0, fmt.Errorf("push: read client: %w", err)
+	}
+	var userID, last int64
+	if err := row.Scan(&userID, &last); err != nil {
+		return 0, fmt.Errorf("push: read client: %w", err)
+	}
+	if userID != p.user.ID {
+		return 0, fmt.Errorf("push: client %s: %w", p.clientID, ErrForeignClient)
+	}
+	return last, nil
+}
+
+// record is a stored record, decoded for a change.
+type record struct {
+	entity, id                  string
+	seq                         int64
+	owner, territory, companyID string
+	deleted                     bool
+	createdAt, updatedAt        string
+	fields                      map[string]json.RawMessage
+	versions                    map[string]int64
+}
+
+var errNoRecord = errors.New("no such record")
+
+func (p *pusher) load(entity, id string) (*record, error) {
+	row, err := p.sc.queryRow(p.ctx, `SELECT seq, owner, territory, company_id, deleted, created_at, updated_at, fields, versions
+		FROM hub_records WHERE entity = ? AND id = ?`, entity, id)
+	if err != nil {
+		return nil, err
+	}
+	r := &record{entity: entity, id: id}
+	var deleted int
+	var fields, versions string
+	err = row.Scan(&r.seq, &r.owner, &r.territory, &r.companyID, &deleted, &r.createdAt, &r.updatedAt, &fields, &versions)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, errNoRecord
+	}
+	if err != nil {
+		return nil, err
+	}
+	r.deleted = deleted != 0
+	if err := json.Unmarshal([]byte(fields), &r.fields); err != nil {
+		return nil, fmt.Errorf("stored fields of %s %s: %w", entity, id, err)
+	}
+	if err := json.Unmarshal([]byte(versions), &r.versions); err != nil {
+		return nil, fmt.Errorf("stored versions of %s %s: %w", entity, id, err)
+	}
+	return r, nil
+}
+
+func rejected(m *protocol.Mutation, format string, args ...any) protocol.MutationResult {
+	return protocol.MutationResult{Number: m.Number, Status: protocol.StatusRejected, Reason: fmt.Sprintf(format, args...)}
+}
+
+// validate returns why a mutation can never apply, or "".
+func (p *pusher) validate(m *protocol.Mutation) string {
+	switch m.Op {
+	case protocol.OpCreate, protocol.OpPatch, protocol.OpRestore, protocol.OpDelete, protocol.OpResolve:
+	default:
+		return fmt.Sprintf("unknown op %q: must be create, patch, delete, restore or resolve", m.Op)
+	}
+	if !protocol.IsIdentifier(m.Entity) {
+		return fmt.Sprintf("entity %q is not an identifier (a-z, 0-9, _; at most %d bytes)", m.Entity, protocol.MaxNameLen)
+	}
+	if !protocol.IsRecordID(m.ID) {
+		return fmt.Sprintf("id %q is not a lower-case UUID", m.ID)
+	}
+	if m.Base < 0 {
+		return fmt.Sprintf("base %d is negative", m.Base)
+	}
+	switch m.Op {
+	case protocol.OpDelete, protocol.OpResolve:
+		if len(m.Fields) > 0 {
+			return fmt.Sprintf("%s carries fields; only create, patch and restore do", m.Op)
+		}
+		if m.Op == protocol.OpResolve {
+			switch {
+			case m.Conflict == "":
+				return "resolve names no conflict"
+			case !slices.Contains([]string{"", protocol.ResolutionKeepMine, protocol.ResolutionTakeTheir, protocol.ResolutionRestore}, m.Resolution):
+				return fmt.Sprintf("resolution %q: must be keep_mine, take_theirs, restore or empty", m.Resolution)
+			}
+		}
+		return ""
+	}
+	if len(m.Fields) > protocol.MaxFieldsPerRecord {
+		return fmt.Sprintf("%d fields; at most %d per record", len(m.Fields), protocol.MaxFieldsPerRecord)
+	}
+	for name, fc := range m.Fields {
+		switch {
+		case !protocol.IsIdentifier(name):
+			return fmt.Sprintf("field name %q is not an identifier (a-z, 0-9, _; at most %d bytes)", name, protocol.MaxNameLen)
+		case protocol.ReservedFields[name]:
+			return fmt.Sprintf("field %q is record metadata the hub keeps; it cannot be set", name)
+		case len(fc.Value) == 0:
+			return fmt.Sprintf("field %q has no value (send null to clear it)", name)
+		case len(fc.Value) > p.maxValue:
+			return fmt.Sprintf("field %q: value of %d bytes exceeds the limit of %d", name, len(fc.Value), p.maxValue)
+		case fc.Base < 0:
+			return fmt.Sprintf("field %q: base %d is negative", name, fc.Base)
+		}
+		switch name {
+		case protocol.FieldTags:
+			var tags []string
+			if err := json.Unmarshal(fc.Value, &tags); err != nil {
+				return fmt.Sprintf("field tags must be an array of strings: %v", err)
+			}
+		case protocol.FieldCompanyID, protocol.FieldTerritory:
+			if _, ok := stringValue(fc.Value); !ok && !isNull(fc.Value) {
+				return fmt.Sprintf("field %s must be a string", name)
+			}
+		}
+	}
+	return ""
+}
+
+func isNull(v json.RawMessage) bool { return bytes.Equal(bytes.TrimSpace(v), []byte("null")) }
+
+// stringValue decodes a JSON string value.
+func stringValue(v json.RawMessage) (string, bool) {
+	var s string
+	if err := json.Unmarshal(v, &s); err != nil {
+		return "", false
+	}
+	return s, true
+}
+
+func compact(v json.RawMessage) json.RawMessage {
+	var b bytes.Buffer
+	if err := json.Compact(&b, v); err != nil {
+		return v // decoded once already, so this cannot happen
+	}
+	return b.Bytes()
+}
+
+// equalValues reports whether two JSON values are the same value, whatever
+// their spacing or key order.
+func equalValues(a, b json.RawMessage) bool {
+	if bytes.Equal(a, b) {
+		return true
+	}
+	var x, y any
+	if json.Unmarshal(a, &x) != nil || json.Unmarshal(b, &y) != nil {
+		return false
+	}
+	return reflect.DeepEqual(x, y)
+}
+
+// unionTags returns server's tags followed by the client's tags it lacks,
+// and whether that adds anything to server.
+func unionTags(server, client json.RawMessage) (json.RawMessage, bool) {
+	var s, c []string
+	_ = json.Unmarshal(server, &s) // a non-array stored value counts as empty
+	if err := json.Unmarshal(client, &c); err != nil {
+		return server, false
+	}
+	out := slices.Clone(s)
+	if out == nil {
+		out = []string{}
+	}
+	for _, t := range c {
+		if !slices.Contains(out, t) {
+			out = append(out, t)
+		}
+	}
+	if len(out) == len(s) {
+		return server, false
+	}
+	b, err := json.Marshal(out)
+	if err != nil {
+		return server, false
+	}
+	return b, true
+}
+
+func (p *pusher) apply(m *protocol.Mutation) (protocol.MutationResult, error) {
+	if reason := p.validate(m); reason != "" {
+		return rejected(m, "%s", reason), nil
+	}
+	if m.Op == protocol.OpResolve {
+		return p.resolve(m)
+	}
+	rec, err := p.load(m.Entity, m.ID)
+	if errors.Is(err, errNoRecord) {
+		if m.Op == protocol.OpDelete {
+			return protocol.MutationResult{Number: m.Number, Status: protocol.StatusApplied}, nil
+		}
+		return p.create(m)
+	}
+	if err != nil {
+		return protocol.MutationResult{}, err
+	}
+	if !p.user.inScope(rec.owner, rec.territory) {
+		return rejected(m, "%s %s is outside your scope (territory %q, owner %q)", m.Entity, m.ID, rec.territory, rec.owner), nil
+	}
+	if m.Op == protocol.OpDelete {
+		return p.delete(m, rec)
+	}
+	return p.patch(m, rec)
+}
+
+func (p *pusher) clientTime(m *protocol.Mutation) string {
+	if m.At.IsZero() {
+		return formatTime(p.now)
+	}
+	return formatTime(m.At)
+}
+
+func (p *pusher) create(m *protocol.Mutation) (protocol.MutationResult, error) {
+	seq := p.nextSeq()
+	rec := &record{entity: m.Entity, id: m.ID, seq: seq, owner: p.user.Name,
+		fields: make(map[string]json.RawMessage, len(m.Fields)+1), versions: make(map[string]int64, len(m.Fields)+1)}
+	rec.createdAt = p.clientTime(m)
+	rec.updatedAt = rec.createdAt
+	for name, fc := range m.Fields {
+		rec.fields[name] = compact(fc.Value)
+		rec.versions[name] = seq
+	}
+	changed := maps.Clone(rec.fields)
+	if m.Entity == protocol.EntityCompany {
+		rec.territory, _ = stringValue(rec.fields[protocol.FieldTerritory])
+		if rec.territory == "" && p.user.firstTerritory() != "" {
+			// The hub fills in the territory so that every client shows where
+			// the company went.
+			rec.territory = p.user.firstTerritory()
+			v, err := json.Marshal(rec.territory)
+			if err != nil {
+				return protocol.MutationResult{}, err
+			}
+			rec.fields[protocol.FieldTerritory] = v
+			rec.versions[protocol.FieldTerritory] = seq
+			changed[protocol.FieldTerritory] = v
+		}
+	} else {
+		rec.companyID, _ = stringValue(rec.fields[protocol.FieldCompanyID])
+		t, err := p.companyTerritory(rec.companyID)
+		if err != nil {
+			return protocol.MutationResult{}, err
+		}
+		if t == "" {
+			t = p.user.firstTerritory()
+		}
+		rec.territory = t
+	}
+	if err := p.insert(rec); err != nil {
+		return protocol.MutationResult{}, err
+	}
+	if err := p.logChange(seq, rec, m.Op, changed); err != nil {
+		return protocol.MutationResult{}, err
+	}
+	return p.result(m, rec, nil), nil
+}
+
+// companyTerritory is the territory of the company with this id, or "" if
+// the hub does not know it.
+func (p *pusher) companyTerritory(id string) (string, error) {
+	if id == "" {
+		return "", nil
+	}
+	row, err := p.sc.queryRow(p.ctx, `SELECT territory FROM hub_records WHERE entity = 'company' AND id = ?`, id)
+	if err != nil {
+		return "", err
+	}
+	var t string
+	if err := row.Scan(&t); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return "", err
+	}
+	return t, nil
+}
+
+func (p *pusher) result(m *protocol.Mutation, rec *record, conflicts []protocol.Conflict) protocol.MutationResult {
+	res := protocol.MutationResult{Number: m.Number, Status: protocol.StatusApplied, Seq: rec.seq, Conflicts: conflicts}
+	if len(conflicts) > 0 {
+		res.Status = protocol.StatusConflict
+	}
+	if len(m.Fields) > 0 {
+		res.Versions = make(map[string]int64, len(m.Fields))
+		for name := range m.Fields {
+			res.Versions[name] = rec.versions[name]
+		}
+	}
+	return res
+}
+
+func encodeRecord(rec *record) (fields, versions string, err error) {
+	f, err := json.Marshal(rec.fields)
+	if err != nil {
+		return "", "", err
+	}
+	v, err := json.Marshal(rec.versions)
+	if err != nil {
+		return "", "", err
+	}
+	return string(f), string(v), nil
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func (p *pusher) insert(rec *record) error {
+	fields, versions, err := encodeRecord(rec)
+	if err != nil {
+		return err
+	}
+	return p.sc.exec(p.ctx, `INSERT INTO hub_records (entity, id, seq, owner, territory, company_id, deleted, created_at, updated_at, fields, versions)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, rec.entity, rec.id, rec.seq, rec.owner, rec.territory, rec.companyID,
+		boolInt(rec.deleted), rec.createdAt, rec.updatedAt, fields, versions)
+}
+
+func (p *pusher) update(rec *record) error {
+	fields, versions, err := encodeRecord(rec)
+	if err != nil {
+		return err
+	}
+	return p.sc.exec(p.ctx, `UPDATE hub_records SET seq = ?, territory = ?, company_id = ?, deleted = ?, updated_at = ?, fields = ?, versions = ?
+		WHERE entity = ? AND id = ?`, rec.seq, rec.territory, rec.companyID, boolInt(rec.deleted), rec.updatedAt, fields, versions,
+		rec.entity, rec.id)
+}
+
+// changeRow is one row of the change log.
+type changeRow struct {
+	author, clientID string
+	fields           map[string]json.RawMessage
+}
+
+func (p *pusher) logChange(seq int64, rec *record, op string, fields map[string]json.RawMessage) error {
+	body, err := json.Marshal(fields)
+	if err != nil {
+		return err
+	}
+	p.changes[seq] = &changeRow{author: p.user.Name, clientID: p.clientID, fields: fields}
+	return p.sc.exec(p.ctx, `INSERT INTO hub_changes (seq, entity, record_id, op, author, client_id, fields, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		seq, rec.entity, rec.id, op, p.user.Name, p.clientID, string(body), formatTime(p.now))
+}
+
+// change returns the change log row of seq; nil when it was never logged.
+func (p *pusher) change(seq int64) (*changeRow, error) {
+	if c, ok := p.changes[seq]; ok {
+		return c, nil
+	}
+	row, err := p.sc.queryRow(p.ctx, `SELECT author, client_id, fields FROM hub_changes WHERE seq = ?`, seq)
+	if err != nil {
+		return nil, err
+	}
+	c := &changeRow{}
+	var fields string
+	err = row.Scan(&c.author, &c.clientID, &fields)
+	if errors.Is(err, sql.ErrNoRows) {
+		p.changes[seq] = nil
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal([]byte(fields), &c.fields); err != nil {
+		return nil, fmt.Errorf("change %d: %w", seq, err)
+	}
+	p.changes[seq] = c
+	return c, nil
+}
+
+// ownChange reports whether this client wrote version seq: a client never
+// conflicts with its own earlier changes, whatever base it sends.
+func (p *pusher) ownChange(seq int64) (bool, error) {
+	c, err := p.change(seq)
+	if err != nil || c == nil {
+		return false, err
+	}
+	return c.clientID == p.clientID, nil
+}
+
+func (p *pusher) author(seq int64) (string, error) {
+	c, err := p.change(seq)
+	if err != nil || c == nil {
+		return "", err
+	}
+	return c.author, nil
+}
+
+// patch applies create, patch and restore to an existing record.
+func (p *pusher) patch(m *protocol.Mutation, rec *record) (protocol.MutationResult, error) {
+	restored := false
+	if rec.deleted {
+		if m.Op != protocol.OpRestore {
+			return p.editDeleted(m, rec)
+		}
+		rec.deleted, restored = false, true
+	}
+	names := slices.Sorted(maps.Keys(m.Fields))
+	changed := map[string]json.RawMessage{}
+	var conflicts []pendingConflict
+	for _, name := range names {
+		fc := m.Fields[name]
+		val := compact(fc.Value)
+		cur, has := rec.fields[name]
+		ver := rec.versions[name]
+		switch {
+		case !has || fc.Base == ver:
+			if !has || !equalValues(cur, val) {
+				changed[name] = val
+			}
+		case equalValues(cur, val):
+			// The same value from both sides: nothing to do.
+		case name == protocol.FieldTags:
+			if u, grew := unionTags(cur, val); grew {
+				changed[name] = u
+			}
+		default:
+			own, err := p.ownChange(ver)
+			if err != nil {
+				return protocol.MutationResult{}, err
+			}
+			if own {
+				changed[name] = val
+				continue
+			}
+			conflicts = append(conflicts, pendingConflict{field: name, base: fc.Base, server: cur, serverVersion: ver, client: val})
+		}
+	}
+	if len(changed) > 0 || restored {
+		oldTerritory := rec.territory
+		rec.seq = p.nextSeq()
+		rec.updatedAt = p.clientTime(m)
+		for name, v := range changed {
+			rec.fields[name] = v
+			rec.versions[name] = rec.seq
+		}
+		if err := p.placeRecord(rec, changed); err != nil {
+			return protocol.MutationResult{}, err
+		}
+		if err := p.update(rec); err != nil {
+			return protocol.MutationResult{}, err
+		}
+		if err := p.logChange(rec.seq, rec, m.Op, changed); err != nil {
+			return protocol.MutationResult{}, err
+		}
+		if rec.territory != oldTerritory {
+			if err := p.moved(rec.seq, rec.entity, rec.id, oldTerritory); err != nil {
+				return protocol.MutationResult{}, err
+			}
+			if rec.entity == protocol.EntityCompany {
+				if err := p.cascadeTerritory(rec); err != nil {
+					return protocol.MutationResult{}, err
+				}
+			}
+		}
+	}
+	out, err := p.recordConflicts(m, rec, conflicts)
+	if err != nil {
+		return protocol.MutationResult{}, err
+	}
+	return p.result(m, rec, out), nil
+}
+
+// placeRecord recomputes the record's territory after a change of the
+// fields that decide it.
+func (p *pusher) placeRecord(rec *record, changed map[string]json.RawMessage) error {
+	if rec.entity == protocol.EntityCompany {
+		if v, ok := changed[protocol.FieldTerritory]; ok {
+			rec.territory, _ = stringValue(v)
+		}
+		return nil
+	}
+	v, ok := changed[protocol.FieldCompanyID]
+	if !ok {
+		return nil
+	}
+	rec.companyID, _ = stringValue(v)
+	t, err := p.companyTerritory(rec.companyID)
+	if err != nil {
+		return err
+	}
+	if t != "" {
+		rec.territory = t
+	}
+	return nil
+}
+
+func (p *pusher) moved(seq int64, entity, id, oldTerritory string) error {
+	return p.sc.exec(p.ctx, `INSERT INTO hub_moves (seq, entity, record_id, old_territory) VALUES (?, ?, ?, ?)`,
+		seq, entity, id, oldTerritory)
+}
+
+// cascadeTerritory moves the live records of a company to its new
+// territory, each with a new sequence number so that reps of both
+// territories hear of it.
+func (p *pusher) cascadeTerritory(company *record) error {
+	rows, err := p.sc.query(p.ctx, `SELECT entity, id, territory FROM hub_records
+		WHERE company_id = ? AND entity <> 'company' AND deleted = 0 AND territory <> ?`, company.id, company.territory)
+	if err != nil {
+		return err
+	}
+	type dep struct{ entity, id, territory string }
+	var deps []dep
+	for rows.Next() {
+		var d dep
+		if err := rows.Scan(&d.entity, &d.id, &d.territory); err != nil {
+			rows.Close()
+			return err
+		}
+		deps = append(deps, d)
+	}
+	if err := rows.Close(); err != nil {
+		return err
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, d := range deps {
+		seq := p.nextSeq()
+		if err := p.sc.exec(p.ctx, `UPDATE hub_records SET territory = ?, seq = ? WHERE entity = ? AND id = ?`,
+			company.territory, seq, d.entity, d.id); err != nil {
+			return err
+		}
+		if err := p.moved(seq, d.entity, d.id, d.territory); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// editDeleted answers an edit of a deleted record: the delete stands and the
+// edit is kept in an edit_delete conflict, unless it changes nothing.
+func (p *pusher) editDeleted(m *protocol.Mutation, rec *record) (protocol.MutationResult, error) {
+	edit := map[string]json.RawMessage{}
+	var base int64
+	for name, fc := range m.Fields {
+		val := compact(fc.Value)
+		if cur, ok := rec.fields[name]; !ok || !equalValues(cur, val) {
+			edit[name] = val
+		}
+		base = max(base, fc.Base)
+	}
+	if len(edit) == 0 {
+		return p.result(m, rec, nil), nil
+	}
+	client, err := json.Marshal(edit)
+	if err != nil {
+		return protocol.MutationResult{}, err
+	}
+	pc := pendingConflict{kind: protocol.ConflictEditDelete, base: base, server: json.RawMessage("null"),
+		serverVersion: rec.seq, client: client}
+	out, err := p.recordConflicts(m, rec, []pendingConflict{pc})
+	if err != nil {
+		return protocol.MutationResult{}, err
+	}
+	return p.result(m, rec, out), nil
+}
+
+// delete tombstones a record. Fields others changed after the version the
+// client saw are kept in an edit_delete conflict so that they can be
+// restored.
+func (p *pusher) delete(m *protocol.Mutation, rec *record) (protocol.MutationResult, error) {
+	if rec.deleted {
+		return p.result(m, rec, nil), nil
+	}
+	lost := map[string]json.RawMessage{}
+	var lostVersion int64
+	for name, ver := range rec.versions {
+		if ver <= m.Base {
+			continue
+		}
+		own, err := p.ownChange(ver)
+		if err != nil {
+			return protocol.MutationResult{}, err
+		}
+		if !own {
+			lost[name] = rec.fields[name]
+			lostVersion = max(lostVersion, ver)
+		}
+	}
+	rec.deleted = true
+	rec.seq = p.nextSeq()
+	rec.updatedAt = p.clientTime(m)
+	if err := p.update(rec); err != nil {
+		return protocol.MutationResult{}, err
+	}
+	if err := p.logChange(rec.seq, rec, m.Op, map[string]json.RawMessage{}); err != nil {
+		return protocol.MutationResult{}, err
+	}
+	var conflicts []protocol.Conflict
+	if len(lost) > 0 {
+		server, err := json.Marshal(lost)
+		if err != nil {
+			return protocol.MutationResult{}, err
+		}
+		pc := pendingConflict{kind: protocol.ConflictEditDelete, base: m.Base, server: server,
+			serverVersion: lostVersion, client: json.RawMessage("null")}
+		if conflicts, err = p.recordConflicts(m, rec, []pendingConflict{pc}); err != nil {
+			return protocol.MutationResult{}, err
+		}
+	}
+	return p.result(m, rec, conflicts), nil
+}
+
+type pendingConflict struct {
+	kind          string // "" for a field conflict
+	field         string
+	base          int64
+	server        json.RawMessage
+	serverVersion int64
+	client        json.RawMessage
+}
+
+func (p *pusher) recordConflicts(m *protocol.Mutation, rec *record, pending []pendingConflict) ([]protocol.Conflict, error) {
+	var out []protocol.Conflict
+	for _, pc := range pending {
+		id, err := uuid.NewV7()
+		if err != nil {
+			return nil, err
+		}
+		c := protocol.Conflict{ID: id.String(), Seq: p.nextSeq(), Kind: pc.kind, Entity: rec.entity, RecordID: rec.id,
+			Field: pc.field, BaseVersion: pc.base, Server: pc.server, ServerVersion: pc.serverVersion, Client: pc.client,
+			ClientAuthor: p.user.Name, ClientID: p.clientID, Mutation: m.Number, CreatedAt: p.now.UTC().Truncate(time.Microsecond)}
+		if c.Kind == "" {
+			c.Kind = protocol.ConflictField
+		}
+		if c.ServerAuthor, err = p.author(pc.serverVersion); err != nil {
+			return nil, err
+		}
+		var base any // NULL when the hub does not know the base value
+		if pc.field != "" && pc.base > 0 {
+			bc, err := p.change(pc.base)
+			if err != nil {
+				return nil, err
+			}
+			if bc != nil {
+				if v, ok := bc.fields[pc.field]; ok {
+					c.Base = v
+					base = string(v)
+				}
+			}
+		}
+		if err := p.sc.exec(p.ctx, `INSERT INTO hub_conflicts (id, seq, kind, entity, record_id, field, base_value, base_version,
+			server_value, server_version, server_author, client_value, client_author, client_id, mutation, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			c.ID, c.Seq, c.Kind, c.Entity, c.RecordID, c.Field, base, c.BaseVersion, string(c.Server), c.ServerVersion,
+			c.ServerAuthor, string(c.Client), c.ClientAuthor, c.ClientID, c.Mutation, formatTime(c.CreatedAt)); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// resolve marks a conflict resolved; resolving it again is a no-op.
+func (p *pusher) resolve(m *protocol.Mutation) (protocol.MutationResult, error) {
+	row, err := p.sc.queryRow(p.ctx, `SELECT entity, record_id, resolved_at FROM hub_conflicts WHERE id = ?`, m.Conflict)
+	if err != nil {
+		return protocol.MutationResult{}, err
+	}
+	var entity, recordID, resolvedAt string
+	err = row.Scan(&entity, &recordID, &resolvedAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return rejected(m, "unknown conflict %q", m.Conflict), nil
+	}
+	if err != nil {
+		return protocol.MutationResult{}, err
+	}
+	if entity != m.Entity || recordID != m.ID {
+		return rejected(m, "conflict %s is about %s %s, not %s %s", m.Conflict, entity, recordID, m.Entity, m.ID), nil
+	}
+	rec, err := p.load(entity, recordID)
+	switch {
+	case errors.Is(err, errNoRecord):
+	case err != nil:
+		return protocol.MutationResult{}, err
+	case !p.user.inScope(rec.owner, rec.territory):
+		return rejected(m, "%s %s is outside your scope (territory %q, owner %q)", entity, recordID, rec.territory, rec.owner), nil
+	}
+	res := protocol.MutationResult{Number: m.Number, Status: protocol.StatusApplied}
+	if resolvedAt != "" {
+		return res, nil
+	}
+	if err := p.sc.exec(p.ctx, `UPDATE hub_conflicts SET seq = ?, resolved_by = ?, resolution = ?, resolved_at = ? WHERE id = ?`,
+		p.nextSeq(), p.user.Name, m.Resolution, formatTime(p.now), m.Conflict); err != nil {
+		return protocol.MutationResult{}, err
+	}
+	return res, nil
+}
