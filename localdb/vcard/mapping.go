@@ -24,9 +24,16 @@ func (r *Reader) mapCard(begin int) (*Card, error) {
 	d := r.dec
 	d.version = '3'
 	r.labels = r.labels[:0]
+	var nEmail, nTel, nAdr int
 	for i := range r.props {
 		p := &r.props[i]
 		switch p.kind {
+		case propEmail:
+			nEmail++
+		case propTel:
+			nTel++
+		case propAdr:
+			nAdr++
 		case propVersion:
 			if v := bytes.TrimSpace(p.value); len(v) > 0 {
 				d.version = v[0]
@@ -55,6 +62,15 @@ func (r *Reader) mapCard(begin int) (*Card, error) {
 
 	d.fallback = false // a label's fallback is not worth a warning of its own
 	c := &Card{Number: r.cardNo, Line: begin}
+	if nEmail > 0 {
+		c.Emails = make([]Email, 0, nEmail)
+	}
+	if nTel > 0 {
+		c.Phones = make([]Phone, 0, nTel)
+	}
+	if nAdr > 0 {
+		c.Addresses = make([]Address, 0, nAdr)
+	}
 	m := cardMapper{r: r, c: c}
 	for i := range r.props {
 		p := &r.props[i]
@@ -176,7 +192,7 @@ func (m *cardMapper) add(p *property) error {
 	case propTel:
 		num := d.text(raw, false)
 		if p.uri && hasPrefixFold(num, "tel:") {
-			num = strings.Replace(num[4:], ";ext=", " ext. ", 1)
+			num = strings.TrimSpace(strings.Replace(num[4:], ";ext=", " ext. ", 1))
 		}
 		if num == "" {
 			return nil
@@ -280,6 +296,10 @@ func markPrimary(ranks []int, mark func(int)) {
 	}
 }
 
+// typeAndLabel returns the normalised type of p from its TYPE parameters,
+// or from the Apple standard label of its group when that label names a
+// type that fits (fax and mobile only fit phones); any other label is kept
+// as a custom label.
 func (m *cardMapper) typeAndLabel(p *property, fromBits func(uint16) string) (typ, label string) {
 	typ = fromBits(p.types)
 	label = m.label(p)
@@ -288,7 +308,9 @@ func (m *cardMapper) typeAndLabel(p *property, fromBits func(uint16) string) (ty
 		if !ok {
 			return typ, label
 		}
-		if t, known := appleLabelTypes[strings.ToLower(std)]; known {
+		std = strings.TrimSpace(std)
+		t, known := appleLabelTypes[strings.ToLower(std)]
+		if known && (p.kind == propTel || t == TypeWork || t == TypeHome || t == TypeOther) {
 			return t, ""
 		}
 		label = std
@@ -351,7 +373,7 @@ func (m *cardMapper) photo(p *property, raw []byte) error {
 		meta := string(v[len("data:"):comma])
 		data = v[comma+1:]
 		if mt, _, _ := strings.Cut(meta, ";"); mt != "" {
-			mediaType = strings.ToLower(strings.TrimSpace(mt))
+			mediaType = normalizeMediaType(mt)
 		}
 		if !strings.HasSuffix(strings.ToLower(meta), ";base64") {
 			dec, err := url.PathUnescape(string(data))
@@ -410,13 +432,25 @@ func (m *cardMapper) setPhoto(p *property, img []byte, mediaType string) error {
 // (2.1/3.0: JPEG, PNG, GIF, or a full media type).
 func photoMediaType(p *property) string {
 	if len(p.media) > 0 {
-		return strings.ToLower(string(p.media))
+		return normalizeMediaType(string(p.media))
 	}
-	if len(p.typeVal) == 0 {
-		return ""
+	return normalizeMediaType(string(p.typeVal))
+}
+
+// normalizeMediaType lower-cases a media type and completes a bare subtype
+// ("JPEG") to an image type. Anything that is not a plain token (RFC 6838)
+// yields "", so that the type is sniffed from the data instead.
+func normalizeMediaType(t string) string {
+	t = strings.ToLower(strings.TrimSpace(t))
+	for i := 0; i < len(t); i++ {
+		c := t[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || strings.IndexByte("!#$&-^_.+/", c) >= 0) {
+			return ""
+		}
 	}
-	t := strings.ToLower(string(p.typeVal))
 	switch {
+	case t == "" || strings.Count(t, "/") > 1 || t[0] == '/' || t[len(t)-1] == '/':
+		return ""
 	case strings.ContainsRune(t, '/'):
 		return t
 	case t == "jpg":
@@ -479,7 +513,7 @@ func parseBirthday(v string, omitYear []byte) (string, bool) {
 		if dd > time.Date(2000, time.Month(mo)+1, 0, 0, 0, 0, 0, time.UTC).Day() {
 			return "", false
 		}
-		return fmt.Sprintf("--%02d-%02d", mo, dd), true
+		return "--" + month + "-" + day, true
 	}
 	y, err := strconv.Atoi(year)
 	if err != nil || !allDigits(year) || y < 1 {
@@ -488,7 +522,7 @@ func parseBirthday(v string, omitYear []byte) (string, bool) {
 	if dd > time.Date(y, time.Month(mo)+1, 0, 0, 0, 0, 0, time.UTC).Day() {
 		return "", false
 	}
-	return fmt.Sprintf("%04d-%02d-%02d", y, mo, dd), true
+	return year + "-" + month + "-" + day, true
 }
 
 func allDigits(s string) bool {

@@ -118,7 +118,7 @@ func upperASCII(b []byte) []byte {
 // parameters and raw value. It upper-cases names in place.
 func parseProperty(b []byte, line int) (property, error) {
 	p := property{line: line}
-	b = bytes.TrimLeft(b, " \t")
+	b = trimBlankLeft(b)
 	i := 0
 	for i < len(b) && nameChar(b[i]) {
 		i++
@@ -134,7 +134,7 @@ func parseProperty(b []byte, line int) (property, error) {
 	if i == 0 || i == len(b) || b[i] != ':' && b[i] != ';' && b[i] != ' ' && b[i] != '\t' {
 		return p, brokenLine(b)
 	}
-	rest := bytes.TrimLeft(b[i:], " \t")
+	rest := trimBlankLeft(b[i:])
 	if len(rest) == 0 || rest[0] != ':' && rest[0] != ';' {
 		return p, brokenLine(b)
 	}
@@ -230,7 +230,13 @@ func (p *property) setParam(name, v []byte) {
 	v = bytes.TrimSpace(v)
 	switch string(name) {
 	case govcard.ParamType:
-		for t := range bytes.SplitSeq(v, []byte(",")) { // a quoted 4.0 list: TYPE="work,voice"
+		for len(v) > 0 { // a quoted 4.0 list: TYPE="work,voice"
+			t := v
+			if i := bytes.IndexByte(v, ','); i >= 0 {
+				t, v = v[:i], v[i+1:]
+			} else {
+				v = nil
+			}
 			p.addType(bytes.TrimSpace(t))
 		}
 	case "ENCODING":
@@ -267,6 +273,13 @@ func (p *property) addType(v []byte) {
 	if p.typeVal == nil {
 		p.typeVal = v
 	}
+}
+
+func trimBlankLeft(b []byte) []byte {
+	for len(b) > 0 && (b[0] == ' ' || b[0] == '\t') {
+		b = b[1:]
+	}
+	return b
 }
 
 // isCardLine reports whether line is BEGIN:VCARD or END:VCARD (kw is

@@ -189,15 +189,13 @@ func (r *Reader) continuation(begin, start int) error {
 			return r.readError(begin, err)
 		}
 		switch {
-		case isCardLine(next, "END"), isCardLine(next, "BEGIN"):
-			r.sc.unread(next)
-			return nil
-		case qpSoft:
+		case qpSoft && !isCardLine(next, "END") && !isCardLine(next, "BEGIN"):
 			// The soft break's '=' goes; the next line is taken whole.
 			r.buf = append(r.buf[:len(r.buf)-1], next...)
-		case c == ' ' || c == '\t':
+		case !qpSoft && (c == ' ' || c == '\t'):
+			// A folded line: never a card boundary, even if it reads like one.
 			r.buf = append(r.buf, next[1:]...)
-		case isB64Line(next):
+		case !qpSoft && isB64Line(next):
 			r.buf = append(r.buf, next...)
 		default:
 			r.sc.unread(next)
