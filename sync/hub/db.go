@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"os"
 	"path"
 	"sort"
 	"strconv"
@@ -65,6 +66,13 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		db.sql.SetMaxIdleConns(16)
 	} else {
 		db.dialect = dialectSQLite
+		// The file is the hub's user list: readable by its owner only.
+		// SQLite gives the -wal and -shm files the same mode.
+		f, err := os.OpenFile(dsn, os.O_RDWR|os.O_CREATE, 0o600)
+		if err != nil {
+			return nil, fmt.Errorf("open hub database: %w", err)
+		}
+		f.Close()
 		db.sql, err = sql.Open("sqlite", sqliteDSN(dsn))
 		if err != nil {
 			return nil, fmt.Errorf("open hub database %s: %w", dsn, err)
