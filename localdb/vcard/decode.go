@@ -235,7 +235,19 @@ func (d *valueDecoder) text(b []byte, commaToSpace bool) string {
 		return string(b)
 	}
 	d.textBuf = appendText(d.textBuf[:0], b, commaToSpace)
-	return string(bytes.TrimSpace(d.textBuf))
+	return string(trimASCIISpace(d.textBuf))
+}
+
+// trimASCIISpace trims blanks and line breaks; unlike bytes.TrimSpace it
+// leaves Unicode spaces alone, as the fast path in text does.
+func trimASCIISpace(b []byte) []byte {
+	for len(b) > 0 && isSpace(b[0]) {
+		b = b[1:]
+	}
+	for len(b) > 0 && isSpace(b[len(b)-1]) {
+		b = b[:len(b)-1]
+	}
+	return b
 }
 
 // split cuts b at each unescaped sep, at most max parts (max < 0: no limit;

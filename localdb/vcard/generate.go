@@ -35,9 +35,10 @@ var (
 // GenerateTestCards writes n realistic, pseudo-random cards of the given
 // version ("2.1", "3.0" or "4.0") to w; the same seed gives the same
 // output. Each card has 15 properties besides BEGIN and END (VERSION, UID,
-// FN, N, ORG, TITLE, two EMAIL, two TEL, ADR, BDAY, URL, NOTE, CATEGORIES),
-// about a third with non-ASCII names; 2.1 cards are written like Android
-// does, quoted-printable UTF-8 with soft line breaks and bare parameters.
+// FN, N, ORG, TITLE, two EMAIL, two TEL, ADR, BDAY, URL, NOTE, CATEGORIES;
+// in 3.0 and 4.0 one card in ten adds an X-ABLabel for a labelled e-mail),
+// many with non-ASCII text; 2.1 cards are written like Android does,
+// quoted-printable UTF-8 with soft line breaks and bare parameters.
 // It is meant for benchmarks and tests of the importer.
 func GenerateTestCards(w io.Writer, n int, version string, seed int64) error {
 	bw := bufio.NewWriterSize(w, 64<<10)

@@ -265,6 +265,16 @@ func (m *cardMapper) warn(p *property, format string, args ...any) {
 // and the name fallbacks.
 func (m *cardMapper) finish() {
 	c := m.c
+	// Lists preallocated for properties that turned out empty stay nil.
+	if len(c.Emails) == 0 {
+		c.Emails = nil
+	}
+	if len(c.Phones) == 0 {
+		c.Phones = nil
+	}
+	if len(c.Addresses) == 0 {
+		c.Addresses = nil
+	}
 	markPrimary(m.emailRanks, func(i int) { c.Emails[i].Primary = true })
 	markPrimary(m.phoneRanks, func(i int) { c.Phones[i].Primary = true })
 	c.Notes = strings.Join(m.notes, "\n\n")

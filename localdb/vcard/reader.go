@@ -8,7 +8,8 @@ import (
 )
 
 // Reader reads cards one at a time from a stream. Memory use is bounded by
-// the card and line limits, whatever the size of the input.
+// the card and line limits, whatever the size of the input. A Reader is not
+// safe for concurrent use.
 type Reader struct {
 	cfg       config
 	sc        *lineScanner

@@ -178,8 +178,13 @@ func (s *lineScanner) next(limit int) ([]byte, error) {
 		}
 		if !s.fill() {
 			seg = s.buf[s.r:s.w]
-			if len(seg) == 0 || !s.eof && s.err == nil {
+			if len(seg) == 0 {
 				return nil, s.endErr()
+			}
+			if !s.eof && s.err == nil { // the buffer is full at its limit
+				s.line++
+				s.skipping = true
+				return nil, errLineTooLong
 			}
 			// The last line has no terminator.
 			s.r = s.w

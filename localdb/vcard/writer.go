@@ -52,7 +52,8 @@ func Write(w io.Writer, cards []Card, version string) error {
 	return nil
 }
 
-// Encode writes one card. Number, Line and Warnings are not written.
+// Encode writes one card. Number, Line and Warnings are not written, nor
+// are e-mail addresses, phone numbers and tags that are empty.
 func (e *Encoder) Encode(c *Card) error {
 	v4 := e.version == Version40
 	birthday := ""
@@ -102,6 +103,9 @@ func (e *Encoder) Encode(c *Card) error {
 		e.text("", "ROLE", "", c.Role)
 	}
 	for _, em := range c.Emails {
+		if isBlank(em.Address) {
+			continue
+		}
 		types := ""
 		if !v4 {
 			types = "INTERNET"
@@ -114,6 +118,9 @@ func (e *Encoder) Encode(c *Card) error {
 		e.label(group, em.Label)
 	}
 	for _, ph := range c.Phones {
+		if isBlank(ph.Number) {
+			continue
+		}
 		group := e.group(ph.Label)
 		e.text(group, "TEL", e.params(e.phoneTypes(ph.Type), ph.Primary), ph.Number)
 		e.label(group, ph.Label)
@@ -239,10 +246,15 @@ func (e *Encoder) structured(group, name, params string, parts ...string) {
 
 func (e *Encoder) list(name string, values []string) {
 	e.start("", name, "")
-	for i, v := range values {
-		if i > 0 {
+	first := true
+	for _, v := range values {
+		if isBlank(v) {
+			continue
+		}
+		if !first {
 			e.line = append(e.line, ',')
 		}
+		first = false
 		e.line = appendEscaped(e.line, v)
 	}
 	e.fold()
@@ -314,4 +326,15 @@ func (e *Encoder) fold() {
 	}
 	e.out = append(e.out, line...)
 	e.out = append(e.out, "\r\n"...)
+}
+
+// isBlank reports whether s holds nothing but ASCII blanks and line breaks,
+// which the reader drops.
+func isBlank(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !isSpace(s[i]) {
+			return false
+		}
+	}
+	return true
 }
