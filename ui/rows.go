@@ -1,0 +1,267 @@
+package ui
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"unicode"
+
+	"repdesk/localdb"
+)
+
+// row is one line of the contact or company list: just what the list shows
+// and what the filter searches, so that 100,000 of them stay small and load
+// fast (no JSON decoding of whole records).
+type row struct {
+	id    string
+	title string // the name
+	sub   string // company · e-mail, or city · industry
+	fold  string // folded text the filter searches
+}
+
+// The list queries read straight from the tables (read-only): the first
+// e-mail, phone and city come out of the JSON columns in SQL.
+const contactRowSelect = `SELECT c.id, c.full_name, c.title, COALESCE(co.name, ''),
+	COALESCE(json_extract(c.emails, '$[0].address'), ''),
+	COALESCE(json_extract(c.phones, '$[0].number'), ''), COALESCE(json_extract(c.phones, '$[0].e164'), ''),
+	COALESCE(json_extract(c.addresses, '$[0].city'), '')
+	FROM contacts c LEFT JOIN companies co ON co.id = c.company_id AND co.deleted = 0`
+
+func scanContactRow(sc interface{ Scan(...any) error }) (row, error) {
+	var r row
+	var title, company, email, phone, e164, city string
+	if err := sc.Scan(&r.id, &r.title, &title, &company, &email, &phone, &e164, &city); err != nil {
+		return r, err
+	}
+	r.sub = joinNonEmpty(" · ", company, email)
+	r.fold = foldText(r.title, title, company, email, city) + " " + digits(phone) + " " + digits(e164)
+	return r, nil
+}
+
+// loadContactRows reads every live contact, ordered by name like
+// localdb.ListContacts.
+func loadContactRows(ctx context.Context, db *sql.DB) ([]row, error) {
+	return queryRows(ctx, db, contactRowSelect+` WHERE c.deleted = 0 ORDER BY c.full_name COLLATE NOCASE, c.id`, scanContactRow)
+}
+
+func loadContactRow(ctx context.Context, db *sql.DB, id string) (row, error) {
+	return queryRow(ctx, db, contactRowSelect+` WHERE c.deleted = 0 AND c.id = ?`, id, scanContactRow)
+}
+
+const companyRowSelect = `SELECT id, name, industry, city, postal_code, website FROM companies`
+
+func scanCompanyRow(sc interface{ Scan(...any) error }) (row, error) {
+	var r row
+	var industry, city, postal, website string
+	if err := sc.Scan(&r.id, &r.title, &industry, &city, &postal, &website); err != nil {
+		return r, err
+	}
+	r.sub = joinNonEmpty(" · ", city, industry)
+	r.fold = foldText(r.title, industry, postal, city, website)
+	return r, nil
+}
+
+func loadCompanyRows(ctx context.Context, db *sql.DB) ([]row, error) {
+	return queryRows(ctx, db, companyRowSelect+` WHERE deleted = 0 ORDER BY name COLLATE NOCASE, id`, scanCompanyRow)
+}
+
+func loadCompanyRow(ctx context.Context, db *sql.DB, id string) (row, error) {
+	return queryRow(ctx, db, companyRowSelect+` WHERE deleted = 0 AND id = ?`, id, scanCompanyRow)
+}
+
+func queryRows(ctx context.Context, db *sql.DB, q string, scan func(interface{ Scan(...any) error }) (row, error)) ([]row, error) {
+	rs, err := db.QueryContext(ctx, q)
+	if err != nil {
+		return nil, fmt.Errorf("load list: %w", err)
+	}
+	defer rs.Close()
+	var out []row
+	for rs.Next() {
+		r, err := scan(rs)
+		if err != nil {
+			return nil, fmt.Errorf("load list: %w", err)
+		}
+		out = append(out, r)
+	}
+	if err := rs.Err(); err != nil {
+		return nil, fmt.Errorf("load list: %w", err)
+	}
+	return out, nil
+}
+
+func queryRow(ctx context.Context, db *sql.DB, q, id string, scan func(interface{ Scan(...any) error }) (row, error)) (row, error) {
+	r, err := scan(db.QueryRowContext(ctx, q, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, fmt.Errorf("load row %s: %w", id, localdb.ErrNotFound)
+	}
+	if err != nil {
+		return r, fmt.Errorf("load row %s: %w", id, err)
+	}
+	return r, nil
+}
+
+// lessRow orders rows as SQLite's "name COLLATE NOCASE, id" does (NOCASE
+// folds ASCII letters only).
+func lessRow(a, b *row) bool {
+	if c := compareNoCase(a.title, b.title); c != 0 {
+		return c < 0
+	}
+	return a.id < b.id
+}
+
+func compareNoCase(a, b string) int {
+	for i := 0; i < len(a) && i < len(b); i++ {
+		x, y := asciiLower(a[i]), asciiLower(b[i])
+		if x != y {
+			if x < y {
+				return -1
+			}
+			return 1
+		}
+	}
+	switch {
+	case len(a) < len(b):
+		return -1
+	case len(a) > len(b):
+		return 1
+	}
+	return 0
+}
+
+func asciiLower(c byte) byte {
+	if c >= 'A' && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+// filterRows returns the indices of rows whose folded text contains every
+// word of query. It checks ctx now and then so that a newer keystroke can
+// stop it.
+func filterRows(ctx context.Context, rows []row, query string) ([]int32, error) {
+	words := strings.Fields(foldText(query))
+	out := make([]int32, 0, 256)
+	for i := range rows {
+		if i&4095 == 0 && ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		ok := true
+		for _, w := range words {
+			if !strings.Contains(rows[i].fold, w) {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			out = append(out, int32(i))
+		}
+	}
+	return out, nil
+}
+
+// foldText lower-cases and strips accents ("Müller" → "muller"); words with
+// German umlauts also appear spelled out ("mueller"), so both spellings
+// find them.
+func foldText(parts ...string) string {
+	var b strings.Builder
+	var spelled strings.Builder
+	for i, p := range parts {
+		if p == "" {
+			continue
+		}
+		if i > 0 && b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		umlaut := false
+		for _, r := range p {
+			f, alt := foldRune(r)
+			b.WriteString(f)
+			if alt != "" {
+				umlaut = true
+			}
+		}
+		if umlaut {
+			spelled.WriteByte(' ')
+			for _, r := range p {
+				f, alt := foldRune(r)
+				if alt != "" {
+					f = alt
+				}
+				spelled.WriteString(f)
+			}
+		}
+	}
+	return b.String() + spelled.String()
+}
+
+// foldRune maps a rune to its folded form and, for German umlauts and ß, the
+// spelled-out form.
+func foldRune(r rune) (folded, spelled string) {
+	if r < 0x80 {
+		if r >= 'A' && r <= 'Z' {
+			r += 'a' - 'A'
+		}
+		return string(r), ""
+	}
+	switch unicode.ToLower(r) {
+	case 'ä':
+		return "a", "ae"
+	case 'ö':
+		return "o", "oe"
+	case 'ü':
+		return "u", "ue"
+	case 'ß':
+		return "ss", "ss"
+	case 'à', 'á', 'â', 'ã', 'å', 'ā', 'ă', 'ą':
+		return "a", ""
+	case 'ç', 'ć', 'č':
+		return "c", ""
+	case 'è', 'é', 'ê', 'ë', 'ē', 'ė', 'ę', 'ě':
+		return "e", ""
+	case 'ì', 'í', 'î', 'ï', 'ī', 'į', 'ı':
+		return "i", ""
+	case 'ñ', 'ń', 'ň':
+		return "n", ""
+	case 'ò', 'ó', 'ô', 'õ', 'ø', 'ō', 'ő':
+		return "o", ""
+	case 'ù', 'ú', 'û', 'ū', 'ů', 'ű', 'ų':
+		return "u", ""
+	case 'ý', 'ÿ':
+		return "y", ""
+	case 'ś', 'š', 'ş':
+		return "s", ""
+	case 'ź', 'ż', 'ž':
+		return "z", ""
+	case 'ł':
+		return "l", ""
+	case 'ř':
+		return "r", ""
+	case 'ť':
+		return "t", ""
+	case 'ď':
+		return "d", ""
+	}
+	return string(unicode.ToLower(r)), ""
+}
+
+func digits(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] >= '0' && s[i] <= '9' {
+			b.WriteByte(s[i])
+		}
+	}
+	return b.String()
+}
+
+func joinNonEmpty(sep string, parts ...string) string {
+	var out []string
+	for _, p := range parts {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return strings.Join(out, sep)
+}
