@@ -92,14 +92,14 @@ type App struct {
 	theme    string
 	region   string // default phone region; the store's, changed in Settings
 
-	screens  []screen
-	cur      int
-	nav      *keyList
-	holder   *fyne.Container
-	search   *globalSearch
-	status   *syncIndicator
+	screens []screen
+	cur     int
+	nav     *keyList
+	holder  *fyne.Container
+	search  *globalSearch
+	status  *syncIndicator
 	// dialogs are the open dialogs, the top one last.
-	dialogs []openDialog
+	dialogs  []openDialog
 	welcome  fyne.CanvasObject
 	shell    fyne.CanvasObject
 	statusSt SyncStatus

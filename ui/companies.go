@@ -245,7 +245,7 @@ func newCompanyForm(a *App, co *localdb.Company, onSaved func(*localdb.Company),
 	return f
 }
 
-func (f *companyForm) id() string   { return f.orig.ID }
+func (f *companyForm) id() string  { return f.orig.ID }
 func (f *companyForm) focusFirst() { f.a.focus(f.entries["name"]) }
 
 func (f *companyForm) checkName() bool {

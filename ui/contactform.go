@@ -3,11 +3,11 @@ package ui
 import (
 	"context"
 	"errors"
-		"strings"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-		"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -21,12 +21,12 @@ type contactForm struct {
 	a *App
 
 	name, title, street, postal, city, country, birthday, website, tags, source *keyEntry
-	notes                                                                      *keyEntry
-	company                                                                    *picker
-	lead                                                                       *widget.Select
-	dnc                                                                        *widget.Check
-	emails, phones                                                             *multiField
-	fields                                                                     map[string]*field
+	notes                                                                       *keyEntry
+	company                                                                     *picker
+	lead                                                                        *widget.Select
+	dnc                                                                         *widget.Check
+	emails, phones                                                              *multiField
+	fields                                                                      map[string]*field
 }
 
 var emailTypes = []string{"work", "home", "other"}
@@ -174,7 +174,7 @@ func (f *contactForm) values() formValues {
 		"name": f.name.Text, "title": f.title.Text, "company": f.company.entry.Text, "company_id": f.company.id, "street": f.street.Text,
 		"postal": f.postal.Text, "city": f.city.Text, "country": f.country.Text, "birthday": f.birthday.Text,
 		"website": f.website.Text, "tags": f.tags.Text, "source": f.source.Text, "notes": f.notes.Text,
-		"dnc": boolText(f.dnc.Checked),
+		"dnc":    boolText(f.dnc.Checked),
 		"emails": encodePairs(f.emails.pairs()), "phones": encodePairs(f.phones.pairs()),
 	}
 	for i, s := range localdb.LeadStatuses {

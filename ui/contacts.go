@@ -47,7 +47,7 @@ func newContactsScreen(a *App) *contactsScreen {
 		func(ctx context.Context, id string) (row, error) { return loadContactRow(ctx, a.store.DB(), id) })
 	header := container.NewBorder(nil, nil, heading(lang.L("Contacts")), newBtn)
 	s.recordScreen = newRecordScreen(a, localdb.EntityContact, list, header, recordScreenHooks{
-		load: func(ctx context.Context, id string) (any, error) { return loadContactBundle(ctx, a.store, id) },
+		load:   func(ctx context.Context, id string) (any, error) { return loadContactBundle(ctx, a.store, id) },
 		render: func(b any) fyne.CanvasObject { return s.render(b.(*contactBundle)) },
 		placeholder: func() fyne.CanvasObject {
 			return emptyState(theme.AccountIcon(), lang.L("No contact selected"),

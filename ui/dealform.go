@@ -155,7 +155,7 @@ func (f *dealForm) extras(d *localdb.Deal, onDeleted func()) fyne.CanvasObject {
 	return container.NewVBox(widget.NewSeparator(), panel(lang.L("Activity"), acts), container.NewHBox(task, del))
 }
 
-func (f *dealForm) id() string   { return f.orig.ID }
+func (f *dealForm) id() string  { return f.orig.ID }
 func (f *dealForm) focusFirst() { f.a.focus(f.title) }
 
 func (f *dealForm) valuesOf(d *localdb.Deal) formValues {

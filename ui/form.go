@@ -51,10 +51,10 @@ type recordForm[T any] struct {
 
 // formHooks is what a particular form adds to the frame.
 type formHooks[T any] struct {
-	toValues func(*T) formValues           // a record as the form shows it
-	values   func() formValues             // what the widgets hold now
-	fill     func(formValues)              // put values into the widgets
-	check    func() bool                   // validate without the database; marks fields
+	toValues func(*T) formValues            // a record as the form shows it
+	values   func() formValues              // what the widgets hold now
+	fill     func(formValues)               // put values into the widgets
+	check    func() bool                    // validate without the database; marks fields
 	build    func(orig *T, v formValues) *T // the record to save
 	persist  func(ctx context.Context, rec *T) error
 	reload   func(ctx context.Context, orig *T) (*T, error)

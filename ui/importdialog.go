@@ -53,7 +53,7 @@ type importFlow struct {
 	d      *dialog.CustomDialog
 	body   *fyne.Container
 	stop   context.CancelFunc // ends the running step
-	action func() // what Ctrl+S does in this phase
+	action func()             // what Ctrl+S does in this phase
 }
 
 // importPreviewed is a report with the names of the contacts in conflict.

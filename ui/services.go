@@ -108,15 +108,15 @@ func (o offlineSync) Status() SyncStatus {
 }
 
 func (offlineSync) Subscribe(func(SyncStatus)) func() { return func() {} }
-func (offlineSync) SyncNow(context.Context) error      { return ErrNoServer }
+func (offlineSync) SyncNow(context.Context) error     { return ErrNoServer }
 func (offlineSync) Login(context.Context, string, string) error {
 	return ErrUnavailable
 }
-func (offlineSync) SetInterval(time.Duration)                        {}
-func (offlineSync) Runs(context.Context, int) ([]SyncRun, error)     { return nil, nil }
+func (offlineSync) SetInterval(time.Duration)                          {}
+func (offlineSync) Runs(context.Context, int) ([]SyncRun, error)       { return nil, nil }
 func (offlineSync) Rejected(context.Context) ([]RejectedChange, error) { return nil, nil }
-func (offlineSync) Conflicts(context.Context) ([]Conflict, error)    { return nil, nil }
-func (offlineSync) Resolve(context.Context, string, string) error    { return ErrNoServer }
+func (offlineSync) Conflicts(context.Context) ([]Conflict, error)      { return nil, nil }
+func (offlineSync) Resolve(context.Context, string, string) error      { return ErrNoServer }
 
 // ImportReport is what an import did (or, from Preview, would do). The JSON
 // names are those of the CLI's report.

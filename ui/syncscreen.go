@@ -34,8 +34,8 @@ type syncScreen struct {
 	runsBox   *fyne.Container
 	selected  string
 
-	slot   slot
-	loaded bool
+	slot    slot
+	loaded  bool
 	shownSt SyncStatus
 }
 
@@ -122,7 +122,7 @@ func (s *syncScreen) statusChanged(st SyncStatus) {
 		}
 	}
 	if st.Pending == 0 {
-		s.pending.SetText(lang.L("Every change is on the server.") )
+		s.pending.SetText(lang.L("Every change is on the server."))
 		if st.Server == "" {
 			s.pending.SetText(lang.L("No changes waiting."))
 		}

@@ -70,19 +70,19 @@ const visitsShown = 500
 // visitsScreen lists planned visits (or past ones) with a brief for the
 // selected visit: who, why, the company's open deals and latest activity.
 type visitsScreen struct {
-	a      *App
-	root   fyne.CanvasObject
-	which  *widget.RadioGroup
-	list   *keyList
-	body   *fyne.Container
-	detail *fyne.Container
-	count  *widget.Label
-	visits []visitRow
-	past   bool
-	loaded bool
-	stale  bool
+	a               *App
+	root            fyne.CanvasObject
+	which           *widget.RadioGroup
+	list            *keyList
+	body            *fyne.Container
+	detail          *fyne.Container
+	count           *widget.Label
+	visits          []visitRow
+	past            bool
+	loaded          bool
+	stale           bool
 	slot, briefSlot slot
-	selected string
+	selected        string
 }
 
 type visitBrief struct {
