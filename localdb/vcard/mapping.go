@@ -38,26 +38,20 @@ func (r *Reader) mapCard(begin int) (*Card, error) {
 			if v := bytes.TrimSpace(p.value); len(v) > 0 {
 				d.version = v[0]
 			}
-		case propLabel:
-			if len(p.group) > 0 {
-				// Decoded below, once the version (and so the charset
-				// fallback) is known.
-				r.labels = append(r.labels, groupLabel{group: p.group})
-			}
 		}
 	}
-	for i := range r.labels {
-		for j := range r.props {
-			p := &r.props[j]
-			if p.kind == propLabel && bytes.EqualFold(p.group, r.labels[i].group) {
-				v, err := d.raw(p)
-				if err != nil {
-					return nil, r.cardError(begin, p.line, "%s: %v", p.name, err)
-				}
-				r.labels[i].label = d.text(v, false)
-				break
-			}
+	// Labels are decoded once the version (and so the charset fallback) is
+	// known, before the properties they label.
+	for i := range r.props {
+		p := &r.props[i]
+		if p.kind != propLabel || len(p.group) == 0 {
+			continue
 		}
+		v, err := d.raw(p)
+		if err != nil {
+			return nil, r.cardError(begin, p.line, "%s: %v", p.name, err)
+		}
+		r.labels = append(r.labels, groupLabel{group: p.group, label: d.text(v, false)})
 	}
 
 	d.fallback = false // a label's fallback is not worth a warning of its own
@@ -410,7 +404,7 @@ func (m *cardMapper) photo(p *property, raw []byte) error {
 	}
 	clean := stripSpace(data)
 	if size := len(bytes.TrimRight(clean, "=")) * 3 / 4; size > m.r.cfg.maxPhotoSize {
-		m.warn(p, "PHOTO of %s is larger than the limit of %s; skipped", sizeString(size), sizeString(m.r.cfg.maxPhotoSize))
+		m.photoTooLarge(p, size)
 		return nil
 	}
 	img, err := decodeBase64(clean)
@@ -420,12 +414,18 @@ func (m *cardMapper) photo(p *property, raw []byte) error {
 	return m.setPhoto(p, img, mediaType)
 }
 
+// photoTooLarge warns in KiB, rounded up, so that a photo just over the
+// limit does not read as being at the limit.
+func (m *cardMapper) photoTooLarge(p *property, size int) {
+	m.warn(p, "PHOTO of %d KiB is larger than the limit of %d KiB; skipped", (size+1023)/1024, (m.r.cfg.maxPhotoSize+1023)/1024)
+}
+
 func (m *cardMapper) setPhoto(p *property, img []byte, mediaType string) error {
 	if len(img) == 0 {
 		return nil
 	}
 	if len(img) > m.r.cfg.maxPhotoSize {
-		m.warn(p, "PHOTO of %s is larger than the limit of %s; skipped", sizeString(len(img)), sizeString(m.r.cfg.maxPhotoSize))
+		m.photoTooLarge(p, len(img))
 		return nil
 	}
 	if mediaType == "" {

@@ -281,7 +281,7 @@ func TestReaderPhotos(t *testing.T) {
 		assert.Equal(t, "Big Photo", c.FullName)
 		assert.Empty(t, c.Photo)
 		assert.Empty(t, c.PhotoType)
-		assert.Equal(t, []string{"line 4: PHOTO of 1.0 MiB is larger than the limit of 1 MiB; skipped"}, c.Warnings)
+		assert.Equal(t, []string{"line 4: PHOTO of 1025 KiB is larger than the limit of 1024 KiB; skipped"}, c.Warnings)
 		assert.Len(t, c.Phones, 1)
 	})
 	t.Run("exactly at the limit is kept", func(t *testing.T) {
