@@ -3,6 +3,7 @@ package localdb
 import (
 	"slices"
 	"strings"
+	"sync"
 	"unicode"
 
 	"github.com/nyaruka/phonenumbers"
@@ -12,11 +13,77 @@ import (
 // no country code. It returns "" when the number cannot be understood as a
 // possible phone number; the number as entered is kept either way.
 func NormalizePhone(number, region string) string {
-	n, err := phonenumbers.Parse(number, region)
-	if err != nil || !phonenumbers.IsPossibleNumber(n) {
-		return ""
+	return parsePhone(number, region).e164
+}
+
+// phoneForms are the forms of one phone number that the store needs: E.164
+// for matching, the national form and the national significant number for
+// search. Empty when the number is not a possible phone number.
+type phoneForms struct{ e164, national, nsn string }
+
+// parsePhone parses number once and derives every form from that parse.
+// phonenumbers.Parse is regular-expression heavy (tens of microseconds), and
+// a contact's phone is needed in several places of one write (normalizing,
+// then the search row, which parses the E.164 form again), and an importer
+// computes the E.164 form before that to match cards; the recent parses are
+// therefore remembered, under the number as given and under its E.164 form.
+func parsePhone(number, region string) phoneForms {
+	key := region + "\x00" + number
+	if f, ok := phoneCache.get(key); ok {
+		return f
 	}
-	return phonenumbers.Format(n, phonenumbers.E164)
+	var f phoneForms
+	n, err := phonenumbers.Parse(number, region)
+	if err == nil && phonenumbers.IsPossibleNumber(n) {
+		f.e164 = phonenumbers.Format(n, phonenumbers.E164)
+		// The search forms are those of the number without its extension,
+		// which the E.164 form leaves out too.
+		n.Extension = nil
+		f.national = phonenumbers.Format(n, phonenumbers.NATIONAL)
+		f.nsn = phonenumbers.GetNationalSignificantNumber(n)
+		phoneCache.put(region+"\x00"+f.e164, f)
+	}
+	phoneCache.put(key, f)
+	return f
+}
+
+// phoneCacheGeneration bounds the cache: it keeps the current and the
+// previous generation of at most this many entries each (a few MB), enough
+// for an import batch of thousands of cards whose phones are parsed for
+// matching and then again when written.
+const phoneCacheGeneration = 16384
+
+type formsCache struct {
+	mu        sync.Mutex
+	cur, prev map[string]phoneForms
+}
+
+var phoneCache = &formsCache{cur: map[string]phoneForms{}}
+
+func (c *formsCache) get(key string) (phoneForms, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if f, ok := c.cur[key]; ok {
+		return f, true
+	}
+	f, ok := c.prev[key]
+	if ok {
+		c.putLocked(key, f)
+	}
+	return f, ok
+}
+
+func (c *formsCache) put(key string, f phoneForms) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.putLocked(key, f)
+}
+
+func (c *formsCache) putLocked(key string, f phoneForms) {
+	if len(c.cur) >= phoneCacheGeneration {
+		c.prev, c.cur = c.cur, make(map[string]phoneForms, phoneCacheGeneration)
+	}
+	c.cur[key] = f
 }
 
 // checkPhone rejects input that is not a phone number at all.
@@ -51,10 +118,9 @@ func phoneSearchTokens(p Phone, region string) []string {
 	}
 	add(p.E164)
 	if p.E164 != "" {
-		if n, err := phonenumbers.Parse(p.E164, region); err == nil {
-			add(phonenumbers.Format(n, phonenumbers.NATIONAL))
-			add(phonenumbers.GetNationalSignificantNumber(n))
-		}
+		f := parsePhone(p.E164, region)
+		add(f.national)
+		add(f.nsn)
 	}
 	add(p.Number)
 	return out

@@ -106,6 +106,8 @@ func init() {
 		{"log", "log a call, e-mail, meeting or note on a contact, company or deal", runLog},
 		{"tasks", "list, add and complete tasks", runTasks},
 		{"search", "find contacts, companies and deals", runSearch},
+		{"import", "import vCard files (merging, never duplicating)", runImport},
+		{"export", "export contacts as vCards", runExport},
 		{"demo", "fill the database with realistic demo data", runDemo},
 		{"version", "print the version", runVersion},
 		{"help", "show this help", runHelp},
