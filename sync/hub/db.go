@@ -278,12 +278,16 @@ func (c *stmtCache) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 }
 
 func (c *stmtCache) exec(ctx context.Context, query string, args ...any) error {
+	_, err := c.execResult(ctx, query, args...)
+	return err
+}
+
+func (c *stmtCache) execResult(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	s, err := c.stmt(ctx, query)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	_, err = s.ExecContext(ctx, args...)
-	return err
+	return s.ExecContext(ctx, args...)
 }
 
 func (c *stmtCache) queryRow(ctx context.Context, query string, args ...any) (*sql.Row, error) {

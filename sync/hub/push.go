@@ -10,6 +10,7 @@ import (
 	"maps"
 	"reflect"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/google/uuid"
@@ -35,7 +36,8 @@ func (db *DB) Push(ctx context.Context, u User, req protocol.PushRequest, maxVal
 	sc := newStmtCache(db, tx)
 	defer sc.close()
 	p := &pusher{db: db, sc: sc, ctx: ctx, user: u, clientID: req.ClientID, now: time.Now(),
-		maxValue: maxValueBytes, changes: map[int64]*changeRow{}}
+		maxValue: maxValueBytes, changes: map[int64]*changeRow{},
+		territories: map[string]string{}}
 
 	// The counter row is locked until commit, so transactions take sequence
 	// numbers in commit order and a reader never sees seq N+1 without N.
@@ -91,6 +93,9 @@ type pusher struct {
 	maxValue int
 	seq      int64                // last sequence number taken
 	changes  map[int64]*changeRow // change log rows read, by seq
+	// territories caches company territories by company id: a batch
+	// often brings many contacts of one company.
+	territories map[string]string
 }
 
 func (p *pusher) nextSeq() int64 {
@@ -290,12 +295,20 @@ func (p *pusher) apply(m *protocol.Mutation) (protocol.MutationResult, error) {
 	if m.Op == protocol.OpResolve {
 		return p.resolve(m)
 	}
+	if m.Op == protocol.OpCreate {
+		// Most creates are of new records: try that first.
+		res, inserted, err := p.create(m)
+		if err != nil || inserted {
+			return res, err
+		}
+	}
 	rec, err := p.load(m.Entity, m.ID)
 	if errors.Is(err, errNoRecord) {
 		if m.Op == protocol.OpDelete {
 			return protocol.MutationResult{Number: m.Number, Status: protocol.StatusApplied}, nil
 		}
-		return p.create(m)
+		res, _, err := p.create(m)
+		return res, err
 	}
 	if err != nil {
 		return protocol.MutationResult{}, err
@@ -316,7 +329,9 @@ func (p *pusher) clientTime(m *protocol.Mutation) string {
 	return formatTime(m.At)
 }
 
-func (p *pusher) create(m *protocol.Mutation) (protocol.MutationResult, error) {
+// create inserts a new record; inserted is false (and nothing changed) when
+// the id exists.
+func (p *pusher) create(m *protocol.Mutation) (res protocol.MutationResult, inserted bool, err error) {
 	seq := p.nextSeq()
 	rec := &record{entity: m.Entity, id: m.ID, seq: seq, owner: p.user.Name,
 		fields: make(map[string]json.RawMessage, len(m.Fields)+1), versions: make(map[string]int64, len(m.Fields)+1)}
@@ -326,7 +341,6 @@ func (p *pusher) create(m *protocol.Mutation) (protocol.MutationResult, error) {
 		rec.fields[name] = compact(fc.Value)
 		rec.versions[name] = seq
 	}
-	changed := maps.Clone(rec.fields)
 	if m.Entity == protocol.EntityCompany {
 		rec.territory, _ = stringValue(rec.fields[protocol.FieldTerritory])
 		if rec.territory == "" && p.user.firstTerritory() != "" {
@@ -335,30 +349,35 @@ func (p *pusher) create(m *protocol.Mutation) (protocol.MutationResult, error) {
 			rec.territory = p.user.firstTerritory()
 			v, err := json.Marshal(rec.territory)
 			if err != nil {
-				return protocol.MutationResult{}, err
+				return protocol.MutationResult{}, false, err
 			}
 			rec.fields[protocol.FieldTerritory] = v
 			rec.versions[protocol.FieldTerritory] = seq
-			changed[protocol.FieldTerritory] = v
 		}
 	} else {
 		rec.companyID, _ = stringValue(rec.fields[protocol.FieldCompanyID])
 		t, err := p.companyTerritory(rec.companyID)
 		if err != nil {
-			return protocol.MutationResult{}, err
+			return protocol.MutationResult{}, false, err
 		}
 		if t == "" {
 			t = p.user.firstTerritory()
 		}
 		rec.territory = t
 	}
-	if err := p.insert(rec); err != nil {
-		return protocol.MutationResult{}, err
+	// A new record's change sets all its fields: log the same JSON.
+	fields, inserted, err := p.insert(rec)
+	if err != nil || !inserted {
+		p.seq-- // nothing took a number since
+		return protocol.MutationResult{}, false, err
 	}
-	if err := p.logChange(seq, rec, m.Op, changed); err != nil {
-		return protocol.MutationResult{}, err
+	if err := p.logChange(seq, rec, m.Op, rec.fields, fields); err != nil {
+		return protocol.MutationResult{}, false, err
 	}
-	return p.result(m, rec, nil), nil
+	if rec.entity == protocol.EntityCompany {
+		p.territories[rec.id] = rec.territory
+	}
+	return p.result(m, rec, nil), true, nil
 }
 
 // companyTerritory is the territory of the company with this id, or "" if
@@ -366,6 +385,9 @@ func (p *pusher) create(m *protocol.Mutation) (protocol.MutationResult, error) {
 func (p *pusher) companyTerritory(id string) (string, error) {
 	if id == "" {
 		return "", nil
+	}
+	if t, ok := p.territories[id]; ok {
+		return t, nil
 	}
 	row, err := p.sc.queryRow(p.ctx, `SELECT territory FROM hub_records WHERE entity = 'company' AND id = ?`, id)
 	if err != nil {
@@ -375,6 +397,7 @@ func (p *pusher) companyTerritory(id string) (string, error) {
 	if err := row.Scan(&t); err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return "", err
 	}
+	p.territories[id] = t
 	return t, nil
 }
 
@@ -383,25 +406,49 @@ func (p *pusher) result(m *protocol.Mutation, rec *record, conflicts []protocol.
 	if len(conflicts) > 0 {
 		res.Status = protocol.StatusConflict
 	}
-	if len(m.Fields) > 0 {
-		res.Versions = make(map[string]int64, len(m.Fields))
-		for name := range m.Fields {
-			res.Versions[name] = rec.versions[name]
+	for name := range m.Fields {
+		if v := rec.versions[name]; v != rec.seq {
+			if res.Versions == nil {
+				res.Versions = map[string]int64{}
+			}
+			res.Versions[name] = v
 		}
 	}
 	return res
 }
 
-func encodeRecord(rec *record) (fields, versions string, err error) {
-	f, err := json.Marshal(rec.fields)
-	if err != nil {
-		return "", "", err
+// encodeFields encodes fields as a JSON object with sorted keys; the values
+// are already compact JSON, so this skips encoding/json's re-validation.
+func encodeFields(fields map[string]json.RawMessage) []byte {
+	size := 2
+	for k, v := range fields {
+		size += len(k) + len(v) + 4
 	}
-	v, err := json.Marshal(rec.versions)
-	if err != nil {
-		return "", "", err
+	b := make([]byte, 0, size)
+	b = append(b, '{')
+	for i, k := range slices.Sorted(maps.Keys(fields)) {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendString(b, k)
+		b = append(b, ':')
+		b = append(b, fields[k]...)
 	}
-	return string(f), string(v), nil
+	return append(b, '}')
+}
+
+func encodeVersions(versions map[string]int64) []byte {
+	b := make([]byte, 0, 16*len(versions)+2)
+	b = append(b, '{')
+	for i, k := range slices.Sorted(maps.Keys(versions)) {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendString(b, k)
+		b = append(b, ':')
+		b = strconv.AppendInt(b, versions[k], 10)
+	}
+	return append(b, '}')
 }
 
 func boolInt(b bool) int {
@@ -411,24 +458,24 @@ func boolInt(b bool) int {
 	return 0
 }
 
-func (p *pusher) insert(rec *record) error {
-	fields, versions, err := encodeRecord(rec)
+// insert stores a new record unless its id exists, and returns its fields
+// as JSON.
+func (p *pusher) insert(rec *record) (fields []byte, inserted bool, err error) {
+	fields = encodeFields(rec.fields)
+	res, err := p.sc.execResult(p.ctx, `INSERT INTO hub_records (entity, id, seq, owner, territory, company_id, deleted, created_at, updated_at, fields, versions)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (entity, id) DO NOTHING`, rec.entity, rec.id, rec.seq, rec.owner, rec.territory, rec.companyID,
+		boolInt(rec.deleted), rec.createdAt, rec.updatedAt, string(fields), string(encodeVersions(rec.versions)))
 	if err != nil {
-		return err
+		return nil, false, err
 	}
-	return p.sc.exec(p.ctx, `INSERT INTO hub_records (entity, id, seq, owner, territory, company_id, deleted, created_at, updated_at, fields, versions)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, rec.entity, rec.id, rec.seq, rec.owner, rec.territory, rec.companyID,
-		boolInt(rec.deleted), rec.createdAt, rec.updatedAt, fields, versions)
+	n, err := res.RowsAffected()
+	return fields, n == 1, err
 }
 
 func (p *pusher) update(rec *record) error {
-	fields, versions, err := encodeRecord(rec)
-	if err != nil {
-		return err
-	}
 	return p.sc.exec(p.ctx, `UPDATE hub_records SET seq = ?, territory = ?, company_id = ?, deleted = ?, updated_at = ?, fields = ?, versions = ?
-		WHERE entity = ? AND id = ?`, rec.seq, rec.territory, rec.companyID, boolInt(rec.deleted), rec.updatedAt, fields, versions,
-		rec.entity, rec.id)
+		WHERE entity = ? AND id = ?`, rec.seq, rec.territory, rec.companyID, boolInt(rec.deleted), rec.updatedAt,
+		string(encodeFields(rec.fields)), string(encodeVersions(rec.versions)), rec.entity, rec.id)
 }
 
 // changeRow is one row of the change log.
@@ -437,10 +484,11 @@ type changeRow struct {
 	fields           map[string]json.RawMessage
 }
 
-func (p *pusher) logChange(seq int64, rec *record, op string, fields map[string]json.RawMessage) error {
-	body, err := json.Marshal(fields)
-	if err != nil {
-		return err
+// logChange logs the fields a change set; body is their JSON, or nil to
+// encode them here.
+func (p *pusher) logChange(seq int64, rec *record, op string, fields map[string]json.RawMessage, body []byte) error {
+	if body == nil {
+		body = encodeFields(fields)
 	}
 	p.changes[seq] = &changeRow{author: p.user.Name, clientID: p.clientID, fields: fields}
 	return p.sc.exec(p.ctx, `INSERT INTO hub_changes (seq, entity, record_id, op, author, client_id, fields, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -545,7 +593,7 @@ func (p *pusher) patch(m *protocol.Mutation, rec *record) (protocol.MutationResu
 		if err := p.update(rec); err != nil {
 			return protocol.MutationResult{}, err
 		}
-		if err := p.logChange(rec.seq, rec, m.Op, changed); err != nil {
+		if err := p.logChange(rec.seq, rec, m.Op, changed, nil); err != nil {
 			return protocol.MutationResult{}, err
 		}
 		if rec.territory != oldTerritory {
@@ -572,6 +620,7 @@ func (p *pusher) placeRecord(rec *record, changed map[string]json.RawMessage) er
 	if rec.entity == protocol.EntityCompany {
 		if v, ok := changed[protocol.FieldTerritory]; ok {
 			rec.territory, _ = stringValue(v)
+			p.territories[rec.id] = rec.territory
 		}
 		return nil
 	}
@@ -689,7 +738,7 @@ func (p *pusher) delete(m *protocol.Mutation, rec *record) (protocol.MutationRes
 	if err := p.update(rec); err != nil {
 		return protocol.MutationResult{}, err
 	}
-	if err := p.logChange(rec.seq, rec, m.Op, map[string]json.RawMessage{}); err != nil {
+	if err := p.logChange(rec.seq, rec, m.Op, map[string]json.RawMessage{}, nil); err != nil {
 		return protocol.MutationResult{}, err
 	}
 	var conflicts []protocol.Conflict

@@ -44,8 +44,6 @@ CREATE TABLE hub_records (
     PRIMARY KEY (entity, id)
 ) STRICT;
 CREATE INDEX hub_records_company ON hub_records (company_id) WHERE company_id <> '';
-CREATE INDEX hub_records_territory ON hub_records (territory, seq);
-CREATE INDEX hub_records_owner ON hub_records (owner, seq);
 
 -- Every applied record change: who made it and the fields it set. Conflicts
 -- read base values and authors from here.
