@@ -406,12 +406,10 @@ func (p *pusher) result(m *protocol.Mutation, rec *record, conflicts []protocol.
 	if len(conflicts) > 0 {
 		res.Status = protocol.StatusConflict
 	}
-	for name := range m.Fields {
-		if v := rec.versions[name]; v != rec.seq {
-			if res.Versions == nil {
-				res.Versions = map[string]int64{}
-			}
-			res.Versions[name] = v
+	if len(m.Fields) > 0 {
+		res.Versions = make(map[string]int64, len(m.Fields))
+		for name := range m.Fields {
+			res.Versions[name] = rec.versions[name]
 		}
 	}
 	return res

@@ -158,9 +158,8 @@ type MutationResult struct {
 	// Seq is the record's version after the mutation (0 for duplicate,
 	// rejected, resolve, and no-ops on missing records).
 	Seq int64 `json:"seq,omitempty"`
-	// Versions holds the hub's version of each field the mutation named
-	// whose version is not Seq (a no-op or a conflict); every other named
-	// field now has version Seq.
+	// Versions holds, for every field the mutation named, the hub's field
+	// version after the mutation.
 	Versions  map[string]int64 `json:"versions,omitempty"`
 	Conflicts []Conflict       `json:"conflicts,omitempty"`
 }
