@@ -1,0 +1,523 @@
+package client
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"repdesk/localdb"
+	"repdesk/sync/protocol"
+)
+
+// Result is what one sync did. The JSON names are those of
+// `repdesk sync --json`.
+type Result struct {
+	Pushed    int `json:"pushed"`    // journal entries the hub processed
+	Pulled    int `json:"pulled"`    // records pulled (changes and snapshot rows)
+	Conflicts int `json:"conflicts"` // conflicts received
+	Rejected  int `json:"rejected"`  // local changes the hub refused
+	Pending   int `json:"pending"`   // journal entries still waiting (made during the sync)
+	// Resynced: the sync loaded a full snapshot (first sync, or the
+	// cursor had expired).
+	Resynced bool `json:"-"`
+}
+
+// Sync pushes every pending local change and pulls the hub's changes to
+// the end, then records the run in the sync history. Its error wraps
+// ErrUnreachable when the hub cannot be reached; nothing is lost then.
+func (c *Client) Sync(ctx context.Context) (Result, error) {
+	c.syncMu.Lock()
+	defer c.syncMu.Unlock()
+	started := time.Now()
+	c.setSyncing(true)
+	res, err := c.syncLocked(ctx)
+	c.setSyncing(false)
+	run := localdb.SyncRun{Started: started, Finished: time.Now(), Pushed: res.Pushed, Pulled: res.Pulled,
+		Conflicts: res.Conflicts, Rejected: res.Rejected}
+	if err != nil {
+		run.Error = err.Error()
+	}
+	if !errors.Is(err, ErrNotConfigured) {
+		// A run that could not even start is not history; a failed one is.
+		if rerr := c.store.AddSyncRun(context.WithoutCancel(ctx), run); rerr != nil && err == nil {
+			err = rerr
+		}
+	}
+	c.finish(err)
+	return res, err
+}
+
+func (c *Client) syncLocked(ctx context.Context) (Result, error) {
+	var res Result
+	s, err := c.session(ctx)
+	if err != nil {
+		return res, err
+	}
+	if err := c.push(ctx, s, &res); err != nil {
+		return res, err
+	}
+	if err := c.pull(ctx, s, &res); err != nil {
+		return res, err
+	}
+	if err := c.store.SetSyncValue(ctx, localdb.SyncLastSync, time.Now().UTC().Format(time.RFC3339Nano)); err != nil {
+		return res, fmt.Errorf("sync: %w", err)
+	}
+	if res.Pending, err = c.store.PendingCount(ctx); err != nil {
+		return res, fmt.Errorf("sync: %w", err)
+	}
+	return res, nil
+}
+
+// push sends the journal in batches until nothing is pending.
+func (c *Client) push(ctx context.Context, s *session, res *Result) error {
+	total, err := c.store.PendingCount(ctx)
+	if err != nil {
+		return fmt.Errorf("push: %w", err)
+	}
+	c.progress(0, total)
+	for {
+		batch, err := c.store.PendingOutgoing(ctx, c.opts.PushBatch)
+		if err != nil {
+			return fmt.Errorf("push: %w", err)
+		}
+		if len(batch) == 0 {
+			return nil
+		}
+		req := &protocol.PushRequest{ClientID: s.clientID, Mutations: make([]protocol.Mutation, len(batch))}
+		for i := range batch {
+			req.Mutations[i] = mutationOf(&batch[i])
+		}
+		resp, err := s.api.push(ctx, req)
+		c.noteContact(err)
+		if err != nil {
+			return err
+		}
+		if c.hooks.afterPushAnswer != nil {
+			if err := c.hooks.afterPushAnswer(); err != nil {
+				return fmt.Errorf("push: %w", err)
+			}
+		}
+		outcomes, hubValues, conflicts, err := outcomesOf(batch, req.Mutations, &resp)
+		if err != nil {
+			return err
+		}
+		processed, rejected := 0, 0
+		for _, o := range outcomes {
+			if o.Processed {
+				processed++
+			}
+			if o.Rejected != "" {
+				rejected++
+			}
+		}
+		if processed == 0 {
+			return fmt.Errorf("push: the hub processed none of %d changes (its last mutation is %d, ours start at %d)",
+				len(batch), resp.LastMutation, batch[0].Seq)
+		}
+		err = c.store.Update(ctx, func(t *localdb.Tx) error {
+			if err := t.ApplyPushOutcomes(outcomes, hubValues); err != nil {
+				return err
+			}
+			return putConflicts(t, conflicts)
+		})
+		if err != nil {
+			return fmt.Errorf("push: store the hub's answer: %w", err)
+		}
+		res.Pushed += processed
+		res.Rejected += rejected
+		res.Conflicts += len(conflicts)
+		c.progress(res.Pushed, max(total, res.Pushed))
+	}
+}
+
+// mutationOf turns a journal entry into the mutation the hub gets.
+func mutationOf(o *localdb.Outgoing) protocol.Mutation {
+	m := protocol.Mutation{Number: o.Seq, Entity: o.Entity, ID: o.RecordID, Op: o.Op, At: o.At}
+	switch o.Op {
+	case protocol.OpDelete:
+		m.Base = o.RecordSeq
+	case protocol.OpResolve:
+		m.Conflict, m.Resolution = o.Conflict, o.Resolution
+	default:
+		if len(o.Fields) > 0 {
+			m.Fields = make(map[string]protocol.FieldChange, len(o.Fields))
+			for name, v := range o.Fields {
+				m.Fields[name] = protocol.FieldChange{Value: v, Base: o.Versions[name]}
+			}
+		}
+	}
+	return m
+}
+
+// outcomesOf reads the hub's answer to a batch: what to mark pushed, which
+// field versions now hold our values, which values the hub kept instead of
+// ours, and the conflicts it recorded.
+func outcomesOf(batch []localdb.Outgoing, sent []protocol.Mutation, resp *protocol.PushResponse) (
+	[]localdb.PushOutcome, []localdb.HubFieldValue, []protocol.Conflict, error) {
+	results := make(map[int64]*protocol.MutationResult, len(resp.Results))
+	for i := range resp.Results {
+		results[resp.Results[i].Number] = &resp.Results[i]
+	}
+	outcomes := make([]localdb.PushOutcome, 0, len(batch))
+	var hubValues []localdb.HubFieldValue
+	var conflicts []protocol.Conflict
+	for i := range batch {
+		o, m := &batch[i], &sent[i]
+		out := localdb.PushOutcome{Seq: o.Seq, Entity: o.Entity, RecordID: o.RecordID, Op: m.Op,
+			Processed: o.Seq <= resp.LastMutation}
+		for name := range m.Fields {
+			out.Fields = append(out.Fields, name)
+		}
+		r := results[o.Seq]
+		if r == nil || !out.Processed {
+			// Not processed: it goes again with the next push.
+			outcomes = append(outcomes, localdb.PushOutcome{Seq: o.Seq, Entity: o.Entity, RecordID: o.RecordID})
+			continue
+		}
+		switch r.Status {
+		case protocol.StatusRejected:
+			out.Rejected = r.Reason
+			if out.Rejected == "" {
+				out.Rejected = "refused by the hub (no reason given)"
+			}
+		case protocol.StatusApplied, protocol.StatusConflict:
+			lost := map[string]bool{} // fields whose value the hub did not take
+			editLost := false
+			for _, cf := range r.Conflicts {
+				conflicts = append(conflicts, cf)
+				switch cf.Kind {
+				case protocol.ConflictField:
+					lost[cf.Field] = true
+					hubValues = append(hubValues, localdb.HubFieldValue{Entity: cf.Entity, RecordID: cf.RecordID,
+						Field: cf.Field, Value: cf.Server, Version: cf.ServerVersion})
+				case protocol.ConflictEditDelete:
+					if !isNull(cf.Client) {
+						editLost = true // our edit met a delete: the delete stands
+					}
+				}
+			}
+			if editLost {
+				break
+			}
+			for name, v := range r.Versions {
+				// Tags merge on the hub: its value may be a union, not ours;
+				// the next pull brings it.
+				if _, sentField := m.Fields[name]; !sentField || lost[name] || name == protocol.FieldTags {
+					continue
+				}
+				if out.Confirmed == nil {
+					out.Confirmed = map[string]int64{}
+				}
+				out.Confirmed[name] = v
+			}
+		case protocol.StatusDuplicate:
+			// Applied by an earlier push whose answer was lost; the pull
+			// brings the outcome.
+		default:
+			return nil, nil, nil, fmt.Errorf("push: the hub answered mutation %d with unknown status %q", o.Seq, r.Status)
+		}
+		outcomes = append(outcomes, out)
+	}
+	return outcomes, hubValues, conflicts, nil
+}
+
+func isNull(v json.RawMessage) bool {
+	s := string(v)
+	return len(v) == 0 || s == "null"
+}
+
+// putConflicts stores conflicts received from the hub.
+func putConflicts(t *localdb.Tx, cs []protocol.Conflict) error {
+	for i := range cs {
+		body, err := json.Marshal(&cs[i])
+		if err != nil {
+			return fmt.Errorf("store conflict %s: %w", cs[i].ID, err)
+		}
+		if err := t.PutConflict(localdb.StoredConflict{ID: cs[i].ID, Seq: cs[i].Seq, Entity: cs[i].Entity,
+			RecordID: cs[i].RecordID, Body: body, Resolved: cs[i].Resolved}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// fieldValuesOf lists the hub values that field conflicts report.
+func fieldValuesOf(cs []protocol.Conflict) []localdb.HubFieldValue {
+	var out []localdb.HubFieldValue
+	for _, cf := range cs {
+		if cf.Kind == protocol.ConflictField && cf.Field != "" {
+			out = append(out, localdb.HubFieldValue{Entity: cf.Entity, RecordID: cf.RecordID, Field: cf.Field,
+				Value: cf.Server, Version: cf.ServerVersion})
+		}
+	}
+	return out
+}
+
+func hubRecordOf(r *protocol.Record) localdb.HubRecord {
+	return localdb.HubRecord{Op: r.Op, Entity: r.Entity, ID: r.ID, Seq: r.Seq, Owner: r.Owner,
+		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, Fields: r.Fields, Versions: r.Versions}
+}
+
+// pull brings the hub's changes since the cursor, page by page; without a
+// cursor (first sync) or with an expired one it loads a snapshot first.
+func (c *Client) pull(ctx context.Context, s *session, res *Result) error {
+	for {
+		cursor, err := c.cursor(ctx)
+		if err != nil {
+			return err
+		}
+		if cursor < 0 {
+			if err := c.snapshot(ctx, s, res); err != nil {
+				return err
+			}
+			continue
+		}
+		page, err := s.api.pull(ctx, cursor, c.opts.PullLimit)
+		c.noteContact(err)
+		if errors.Is(err, errCursorExpired) {
+			// Long offline: re-sync from a snapshot, dropping what the hub
+			// no longer has but keeping every unpushed local change.
+			c.log.Info("pull cursor expired; re-syncing from a snapshot", "cursor", cursor)
+			if err := c.startSnapshot(ctx, true); err != nil {
+				return err
+			}
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		recs := make([]localdb.HubRecord, len(page.Changes))
+		for i := range page.Changes {
+			recs[i] = hubRecordOf(&page.Changes[i])
+		}
+		err = c.store.Update(ctx, func(t *localdb.Tx) error {
+			if err := t.ApplyHubRecords(recs, fieldValuesOf(page.Conflicts), 0); err != nil {
+				return err
+			}
+			if err := putConflicts(t, page.Conflicts); err != nil {
+				return err
+			}
+			if c.hooks.beforeCursor != nil {
+				if err := c.hooks.beforeCursor(); err != nil {
+					return err
+				}
+			}
+			return t.SetSyncValue(localdb.SyncCursor, strconv.FormatInt(page.Cursor, 10))
+		})
+		if err != nil {
+			return fmt.Errorf("pull: apply changes after cursor %d: %w", cursor, err)
+		}
+		res.Pulled += len(recs)
+		res.Conflicts += countOpen(page.Conflicts)
+		c.progressPulled(res.Pulled)
+		if !page.HasMore {
+			return nil
+		}
+	}
+}
+
+func countOpen(cs []protocol.Conflict) int {
+	n := 0
+	for _, cf := range cs {
+		if !cf.Resolved {
+			n++
+		}
+	}
+	return n
+}
+
+// cursor returns the pull cursor, or -1 when a snapshot must load first.
+func (c *Client) cursor(ctx context.Context) (int64, error) {
+	if _, err := c.store.SyncValue(ctx, localdb.SyncSnapshotGen); err == nil {
+		return -1, nil // a snapshot is in progress
+	} else if !errors.Is(err, localdb.ErrNotFound) {
+		return 0, err
+	}
+	v, err := c.store.SyncValue(ctx, localdb.SyncCursor)
+	if errors.Is(err, localdb.ErrNotFound) {
+		return -1, c.startSnapshot(ctx, false)
+	}
+	if err != nil {
+		return 0, err
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("stored pull cursor %q: %w", v, err)
+	}
+	return n, nil
+}
+
+// startSnapshot records that a snapshot must load, with a new generation
+// mark; sweep: drop afterwards the local records it does not list.
+func (c *Client) startSnapshot(ctx context.Context, sweep bool) error {
+	return c.store.Update(ctx, func(t *localdb.Tx) error {
+		gen := time.Now().UnixNano()
+		if err := t.SetSyncValue(localdb.SyncSnapshotGen, strconv.FormatInt(gen, 10)); err != nil {
+			return err
+		}
+		if sweep {
+			if err := t.SetSyncValue(localdb.SyncSnapshotSweep, "1"); err != nil {
+				return err
+			}
+		}
+		for _, k := range []string{localdb.SyncSnapshotAfter, localdb.SyncSnapshotUntil, localdb.SyncCursor} {
+			if err := t.DeleteSyncValue(k); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// snapshotState is the progress of a snapshot, kept in sync_meta so that an
+// interrupted one resumes.
+type snapshotState struct {
+	gen, after, until int64
+	sweep             bool
+}
+
+func (c *Client) loadSnapshotState(ctx context.Context) (snapshotState, error) {
+	var st snapshotState
+	for key, dst := range map[string]*int64{localdb.SyncSnapshotGen: &st.gen, localdb.SyncSnapshotAfter: &st.after,
+		localdb.SyncSnapshotUntil: &st.until} {
+		v, err := c.store.SyncValue(ctx, key)
+		if errors.Is(err, localdb.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return st, err
+		}
+		if *dst, err = strconv.ParseInt(v, 10, 64); err != nil {
+			return st, fmt.Errorf("stored %s %q: %w", key, v, err)
+		}
+	}
+	v, err := c.store.SyncValue(ctx, localdb.SyncSnapshotSweep)
+	if err != nil && !errors.Is(err, localdb.ErrNotFound) {
+		return st, err
+	}
+	st.sweep = v == "1"
+	return st, nil
+}
+
+// snapshotPage is a fetched page or the error that ended fetching.
+type snapshotPage struct {
+	page protocol.SnapshotPage
+	recs []localdb.HubRecord
+	err  error
+}
+
+// snapshot loads the hub's records page by page, fetching the next page
+// while the current one is applied. Each page is applied with its progress
+// in one transaction; the last one also sweeps (on a re-sync) and sets the
+// pull cursor.
+func (c *Client) snapshot(ctx context.Context, s *session, res *Result) error {
+	st, err := c.loadSnapshotState(ctx)
+	if err != nil {
+		return fmt.Errorf("snapshot: %w", err)
+	}
+	res.Resynced = true
+	fetchCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	pages := make(chan snapshotPage, 1)
+	go c.fetchSnapshot(fetchCtx, s, st.after, st.until, pages)
+	for p := range pages {
+		c.noteContact(p.err)
+		if errors.Is(p.err, errCursorExpired) && st.until != 0 {
+			// The hub pruned past the snapshot's cursor while it was
+			// interrupted: start it again.
+			c.log.Info("snapshot expired; starting it again", "until", st.until)
+			cancel()
+			return c.startSnapshot(ctx, st.sweep)
+		}
+		if p.err != nil {
+			return p.err
+		}
+		page := &p.page
+		err := c.store.Update(ctx, func(t *localdb.Tx) error {
+			if err := t.ApplyHubRecords(p.recs, nil, st.gen); err != nil {
+				return err
+			}
+			if st.after == 0 {
+				// The first page lists every open conflict in scope.
+				if err := putConflicts(t, page.Conflicts); err != nil {
+					return err
+				}
+				if st.sweep {
+					open := make(map[string]bool, len(page.Conflicts))
+					for _, cf := range page.Conflicts {
+						open[cf.ID] = true
+					}
+					if err := t.MarkConflictsResolvedExcept(open); err != nil {
+						return err
+					}
+				}
+			}
+			if page.HasMore {
+				if err := t.SetSyncValue(localdb.SyncSnapshotUntil, strconv.FormatInt(page.Until, 10)); err != nil {
+					return err
+				}
+				return t.SetSyncValue(localdb.SyncSnapshotAfter, strconv.FormatInt(page.NextAfter, 10))
+			}
+			if st.sweep {
+				n, err := t.SweepUnlisted(st.gen)
+				if err != nil {
+					return err
+				}
+				if n > 0 {
+					c.log.Info("re-sync dropped records the hub no longer has for this user", "records", n)
+				}
+			}
+			if c.hooks.beforeCursor != nil {
+				if err := c.hooks.beforeCursor(); err != nil {
+					return err
+				}
+			}
+			for _, k := range []string{localdb.SyncSnapshotGen, localdb.SyncSnapshotSweep, localdb.SyncSnapshotAfter, localdb.SyncSnapshotUntil} {
+				if err := t.DeleteSyncValue(k); err != nil {
+					return err
+				}
+			}
+			return t.SetSyncValue(localdb.SyncCursor, strconv.FormatInt(page.Until, 10))
+		})
+		if err != nil {
+			return fmt.Errorf("snapshot: apply page after %d: %w", st.after, err)
+		}
+		st.after, st.until = page.NextAfter, page.Until
+		res.Pulled += len(p.recs)
+		res.Conflicts += len(page.Conflicts)
+		c.progressPulled(res.Pulled)
+	}
+	return nil
+}
+
+// fetchSnapshot fetches pages in order into pages, and closes it after the
+// last page or the first error.
+func (c *Client) fetchSnapshot(ctx context.Context, s *session, after, until int64, pages chan<- snapshotPage) {
+	defer close(pages)
+	for {
+		page, err := s.api.snapshot(ctx, after, until, c.opts.SnapshotLimit)
+		if err != nil {
+			select {
+			case pages <- snapshotPage{err: err}:
+			case <-ctx.Done():
+			}
+			return
+		}
+		recs := make([]localdb.HubRecord, len(page.Records))
+		for i := range page.Records {
+			recs[i] = hubRecordOf(&page.Records[i])
+		}
+		select {
+		case pages <- snapshotPage{page: page, recs: recs}:
+		case <-ctx.Done():
+			return
+		}
+		if !page.HasMore {
+			return
+		}
+		after, until = page.NextAfter, page.Until
+	}
+}
