@@ -78,3 +78,12 @@ func (s *Store) Activities(ctx context.Context, f ActivityFilter) ([]Activity, e
 	tail, args = withLimit(tail, args, f.Limit, 0)
 	return list[Activity](ctx, s.db, tail, args...)
 }
+
+// GetActivity reads one live activity.
+func (s *Store) GetActivity(ctx context.Context, id string) (*Activity, error) {
+	a := &Activity{}
+	if err := s.get(ctx, s.db, a, id); err != nil {
+		return nil, err
+	}
+	return a, nil
+}

@@ -27,12 +27,13 @@ type column struct {
 	name  string
 	index int
 	kind  colKind
+	typ   reflect.Type // the struct field's type
 }
 
 type entitySpec struct {
 	name     string // entity name on the wire and in the journal
 	table    string
-	kindCode int // search rowid = rid*4 + kindCode; 0 means not searchable
+	kindCode int // search rowid = kindCode << searchKindShift | rid; 0 means not searchable
 	typ      reflect.Type
 	cols     []column
 	byName   map[string]*column
@@ -57,9 +58,11 @@ var (
 )
 
 func init() {
+	// Search asks for the kinds in the order of their codes; the most
+	// numerous comes last, so that it rarely needs asking again alone.
 	register(EntityCompany, "companies", 1, Company{})
-	register(EntityContact, "contacts", 2, Contact{})
-	register(EntityDeal, "deals", 3, Deal{})
+	register(EntityDeal, "deals", 2, Deal{})
+	register(EntityContact, "contacts", 3, Contact{})
 	register(EntityActivity, "activities", 0, Activity{})
 	register(EntityTask, "tasks", 0, Task{})
 	register(EntityVisit, "visits", 0, Visit{})
@@ -81,7 +84,7 @@ func register(name, table string, kindCode int, zero any) {
 			continue
 		}
 		colName, opt, _ := strings.Cut(tag, ",")
-		c := column{name: colName, index: i}
+		c := column{name: colName, index: i, typ: t.Field(i).Type}
 		switch {
 		case opt == "json":
 			c.kind = colJSON
@@ -349,11 +352,19 @@ func (c *column) storedValue(raw json.RawMessage) (any, error) {
 		}
 		return int64(0), nil
 	case colJSON:
-		var buf bytes.Buffer
-		if err := json.Compact(&buf, raw); err != nil {
+		// Decoded into the field's type and encoded again: a value of the
+		// wrong shape is refused here instead of breaking every later read,
+		// and the stored text is the one a local write produces, so that
+		// comparing it finds real changes only.
+		p := reflect.New(c.typ)
+		if err := json.Unmarshal(raw, p.Interface()); err != nil {
 			return nil, fmt.Errorf("field %s: %w", c.name, err)
 		}
-		return buf.String(), nil
+		s, err := encodeJSONColumn(p.Elem())
+		if err != nil {
+			return nil, fmt.Errorf("field %s: %w", c.name, err)
+		}
+		return s, nil
 	}
 	return nil, fmt.Errorf("field %s: unsupported", c.name)
 }

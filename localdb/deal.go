@@ -51,15 +51,23 @@ func (s *Store) SetStages(ctx context.Context, stages []Stage) error {
 	})
 }
 
-func (t *Tx) stage(name string) (Stage, error) {
+// pipeline returns the stages, read once per transaction.
+func (t *Tx) pipeline() ([]Stage, error) {
 	if t.stageList == nil {
 		stages, err := t.s.stages(t.ctx, t.tx)
 		if err != nil {
-			return Stage{}, err
+			return nil, err
 		}
 		t.stageList = stages
 	}
-	stages := t.stageList
+	return t.stageList, nil
+}
+
+func (t *Tx) stage(name string) (Stage, error) {
+	stages, err := t.pipeline()
+	if err != nil {
+		return Stage{}, err
+	}
 	var names []string
 	for _, st := range stages {
 		if strings.EqualFold(st.Name, name) {
@@ -77,16 +85,20 @@ func (d *Deal) normalize(t *Tx) error {
 		d.Currency = "EUR"
 	}
 	if d.Stage == "" {
-		d.Stage = "Lead"
+		stages, err := t.pipeline()
+		if err != nil {
+			return err
+		}
+		if len(stages) == 0 {
+			return invalid("stage", "", "the pipeline has no stages")
+		}
+		d.Stage = stages[0].Name // new deals start in the first stage
 	}
 	st, err := t.stage(d.Stage)
 	if err != nil {
 		return err
 	}
 	d.Stage = st.Name // canonical spelling
-	if d.Version == 0 && d.Probability == 0 {
-		d.Probability = st.Probability
-	}
 	switch {
 	case st.Closed != "" && d.ClosedAt == "":
 		d.ClosedAt = formatTime(t.now)
@@ -94,6 +106,27 @@ func (d *Deal) normalize(t *Tx) error {
 		d.ClosedAt = ""
 	}
 	d.Tags = tidyTags(d.Tags)
+	return nil
+}
+
+// adjust gives a new deal without a probability its stage's, and a deal
+// moved to another stage the new stage's unless the probability was changed
+// too.
+func (d *Deal) adjust(t *Tx, stored Record) error {
+	st, err := t.stage(d.Stage)
+	if err != nil {
+		return err
+	}
+	if stored == nil {
+		if d.Probability == 0 {
+			d.Probability = st.Probability
+		}
+		return nil
+	}
+	old := stored.(*Deal)
+	if d.Stage != old.Stage && d.Probability == old.Probability {
+		d.Probability = st.Probability
+	}
 	return nil
 }
 

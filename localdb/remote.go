@@ -49,7 +49,10 @@ func (t *Tx) ApplyRemote(rc RemoteChange) error {
 		if _, err := t.exec("DELETE FROM "+sp.table+" WHERE id = ?", rc.ID); err != nil {
 			return fmt.Errorf("apply remote remove %s %s: %w", rc.Entity, rc.ID, err)
 		}
-		return t.unindex(sp, old.rid)
+		if err := t.unindex(sp, old.rid); err != nil {
+			return fmt.Errorf("apply remote remove %s %s: %w", rc.Entity, rc.ID, err)
+		}
+		return t.companyChanged(sp, rc.ID)
 	case RemoteDelete:
 		if !exists {
 			// Keep a tombstone so that a later stale upsert cannot resurrect it.
@@ -68,7 +71,10 @@ func (t *Tx) ApplyRemote(rc RemoteChange) error {
 			formatTime(t.now), rc.ID); err != nil {
 			return fmt.Errorf("apply remote delete %s %s: %w", rc.Entity, rc.ID, err)
 		}
-		return t.unindex(sp, old.rid)
+		if err := t.unindex(sp, old.rid); err != nil {
+			return fmt.Errorf("apply remote delete %s %s: %w", rc.Entity, rc.ID, err)
+		}
+		return t.companyChanged(sp, rc.ID)
 	case RemoteUpsert:
 	default:
 		return fmt.Errorf("apply remote %s %s: unknown op %q", rc.Entity, rc.ID, rc.Op)

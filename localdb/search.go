@@ -1,34 +1,36 @@
 package localdb
 
 import (
-	"context"
 	"fmt"
 	"strings"
-	"unicode"
+
+	"golang.org/x/text/unicode/norm"
 )
-
-// SearchHit is one search result.
-type SearchHit struct {
-	Kind     string  `json:"kind"` // contact, company or deal
-	ID       string  `json:"id"`
-	Title    string  `json:"title"`
-	Subtitle string  `json:"subtitle"`
-	Email    string  `json:"email,omitempty"`
-	Rank     float64 `json:"rank"`
-}
-
-// SearchOptions narrows a search.
-type SearchOptions struct {
-	Kinds []string // entity names; empty means contacts, companies and deals
-	Limit int      // default 50
-}
 
 type searchDoc struct {
 	name, alt, company, emails, phones, city, tags, notes string
 }
 
-// index writes the search row of a Record.
+// Search rows are keyed by kind code << searchKindShift | rid, so that a
+// record's rows are found without a scan and a search restricted to one kind
+// is a rowid range that FTS5 seeks instead of a filter on every match.
+const searchKindShift = 40
+
+func searchRowid(sp *entitySpec, rid int64) int64 { return int64(sp.kindCode)<<searchKindShift | rid }
+
+// index writes (or rewrites) the search rows of a record: all its
+// searchable text, and its name alone for the name tiers of Search.
 func (t *Tx) index(sp *entitySpec, rid int64, rec Record) error {
+	return t.writeIndex(sp, rid, rec, "INSERT OR REPLACE")
+}
+
+// indexNew writes the search rows of a record that has none yet; a plain
+// INSERT spares FTS5 looking for a row to replace.
+func (t *Tx) indexNew(sp *entitySpec, rid int64, rec Record) error {
+	return t.writeIndex(sp, rid, rec, "INSERT")
+}
+
+func (t *Tx) writeIndex(sp *entitySpec, rid int64, rec Record, insert string) error {
 	if sp.kindCode == 0 {
 		return nil
 	}
@@ -36,10 +38,14 @@ func (t *Tx) index(sp *entitySpec, rid int64, rec Record) error {
 	if err != nil {
 		return err
 	}
-	rowid := rid*4 + int64(sp.kindCode)
-	if _, err := t.exec(`INSERT OR REPLACE INTO search (rowid, kind, record_id, name, alt, company, emails, phones, city, tags, notes)
+	rowid := searchRowid(sp, rid)
+	if _, err := t.exec(insert+` INTO search (rowid, kind, record_id, name, alt, company, emails, phones, city, tags, notes)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, rowid, sp.name, rec.meta().ID,
 		d.name, d.alt, d.company, d.emails, d.phones, d.city, d.tags, d.notes); err != nil {
+		return fmt.Errorf("search index: %w", err)
+	}
+	if _, err := t.exec(insert+` INTO search_name (rowid, name, alt) VALUES (?, ?, ?)`,
+		rowid, d.name, spelledOut(d.name)); err != nil {
 		return fmt.Errorf("search index: %w", err)
 	}
 	return nil
@@ -49,8 +55,10 @@ func (t *Tx) unindex(sp *entitySpec, rid int64) error {
 	if sp.kindCode == 0 {
 		return nil
 	}
-	if _, err := t.exec(`DELETE FROM search WHERE rowid = ?`, rid*4+int64(sp.kindCode)); err != nil {
-		return fmt.Errorf("search unindex: %w", err)
+	for _, q := range []string{`DELETE FROM search WHERE rowid = ?`, `DELETE FROM search_name WHERE rowid = ?`} {
+		if _, err := t.exec(q, searchRowid(sp, rid)); err != nil {
+			return fmt.Errorf("search unindex: %w", err)
+		}
 	}
 	return nil
 }
@@ -74,8 +82,19 @@ func (t *Tx) reindex(sp *entitySpec, id string) error {
 	return t.index(sp, h.rid, rec)
 }
 
-// reindexCompanyMembers refreshes contacts and deals that show a renamed
-// company's name.
+// companyChanged refreshes the search rows of the contacts and deals of a
+// company (sp is the changed record's entity) that was renamed or deleted:
+// they show its name.
+func (t *Tx) companyChanged(sp *entitySpec, id string) error {
+	if sp.name != EntityCompany {
+		return nil
+	}
+	delete(t.companyNames, id)
+	return t.reindexCompanyMembers(id)
+}
+
+// reindexCompanyMembers refreshes contacts and deals that show a company's
+// name.
 func (t *Tx) reindexCompanyMembers(companyID string) error {
 	for _, table := range []string{"contacts", "deals"} {
 		ids, err := t.ids(`SELECT id FROM `+table+` WHERE company_id = ? AND deleted = 0`, companyID)
@@ -191,105 +210,8 @@ func (t *Tx) searchDoc(rec Record) (searchDoc, error) {
 		d.company = company + " " + r.Stage
 		d.tags, d.notes = strings.Join(r.Tags, " "), r.NextStep
 	}
+	for _, f := range []*string{&d.name, &d.alt, &d.company, &d.emails, &d.phones, &d.city, &d.tags, &d.notes} {
+		*f = norm.NFC.String(*f)
+	}
 	return d, nil
-}
-
-// spelledOut returns the German transliteration (ä→ae, ß→ss) of the words of
-// s that have one, so that "Mueller" finds "Müller"; the tokenizer's diacritic
-// folding already lets "Muller" find it.
-func spelledOut(s string) string {
-	if !strings.ContainsAny(s, "äöüÄÖÜß") {
-		return ""
-	}
-	r := strings.NewReplacer("ä", "ae", "ö", "oe", "ü", "ue", "Ä", "Ae", "Ö", "Oe", "Ü", "Ue", "ß", "ss")
-	return r.Replace(s)
-}
-
-// matchExpr turns what the rep typed into an FTS5 query: every word a prefix,
-// all words required; runs of digit groups ("0171 234") are joined so that a
-// phone number typed with spaces finds the stored digits.
-func matchExpr(query string) string {
-	var terms []string
-	digitRun := ""
-	flush := func() {
-		if digitRun != "" {
-			terms = append(terms, `"`+digitRun+`"*`)
-			digitRun = ""
-		}
-	}
-	for _, tok := range strings.FieldsFunc(query, func(r rune) bool {
-		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
-	}) {
-		if isDigits(tok) {
-			digitRun += tok
-			continue
-		}
-		flush()
-		terms = append(terms, `"`+tok+`"*`)
-	}
-	flush()
-	return strings.Join(terms, " ")
-}
-
-func isDigits(s string) bool {
-	for _, r := range s {
-		if r < '0' || r > '9' {
-			return false
-		}
-	}
-	return s != ""
-}
-
-// Search finds contacts, companies and deals matching what the rep typed,
-// best matches first.
-func (s *Store) Search(ctx context.Context, query string, opts SearchOptions) ([]SearchHit, error) {
-	expr := matchExpr(query)
-	if expr == "" {
-		return nil, nil
-	}
-	limit := opts.Limit
-	if limit <= 0 {
-		limit = 50
-	}
-	q := `SELECT kind, record_id, name, company, emails, phones, city, bm25(search, 0, 0, 10, 8, 4, 3, 3, 2, 2, 1)
-		FROM search WHERE search MATCH ?`
-	args := []any{expr}
-	if len(opts.Kinds) > 0 {
-		q += ` AND kind IN (` + strings.TrimSuffix(strings.Repeat("?,", len(opts.Kinds)), ",") + `)`
-		for _, k := range opts.Kinds {
-			args = append(args, k)
-		}
-	}
-	q += ` ORDER BY 8 LIMIT ?`
-	args = append(args, limit)
-	rows, err := s.db.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("search %q: %w", query, err)
-	}
-	defer rows.Close()
-	var hits []SearchHit
-	for rows.Next() {
-		var h SearchHit
-		var company, emails, phones, city string
-		if err := rows.Scan(&h.Kind, &h.ID, &h.Title, &company, &emails, &phones, &city, &h.Rank); err != nil {
-			return nil, fmt.Errorf("search %q: %w", query, err)
-		}
-		h.Subtitle = strings.Join(nonEmpty(strings.TrimSpace(company), strings.TrimSpace(city)), " · ")
-		h.Email, _, _ = strings.Cut(emails, " ")
-		hits = append(hits, h)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("search %q: %w", query, err)
-	}
-	return hits, nil
-}
-
-func nonEmpty(ss ...string) []string {
-	var out []string
-	for _, s := range ss {
-		if s != "" {
-			out = append(out, s)
-		}
-	}
-	return out
 }

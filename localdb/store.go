@@ -13,9 +13,11 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -82,7 +84,7 @@ func Open(path string, opts ...Option) (*Store, error) {
 	// Writers take the lock at BEGIN, so two writers never deadlock on the
 	// read-to-write upgrade.
 	q.Set("_txlock", "immediate")
-	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	db, err := sql.Open("sqlite", fileURI(path)+"?"+q.Encode())
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
@@ -98,6 +100,16 @@ func Open(path string, opts ...Option) (*Store, error) {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
 	return s, nil
+}
+
+// fileURI is path as an SQLite file: URI; the characters that URIs give a
+// meaning (%, ?, #) are escaped so that any directory name works.
+func fileURI(path string) string {
+	path = filepath.ToSlash(path)
+	if filepath.VolumeName(path) != "" {
+		path = "/" + path // file:///C:/Users/...
+	}
+	return "file:" + strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
 }
 
 // OpenTemp opens a fresh database in a temporary directory, for tests.
@@ -136,8 +148,8 @@ func loadMigrations() ([]migration, error) {
 	for _, e := range entries {
 		num, _, ok := strings.Cut(e.Name(), "_")
 		v, err := strconv.Atoi(num)
-		if !ok || err != nil {
-			return nil, fmt.Errorf("migration file %q: name must start with a number and '_'", e.Name())
+		if !ok || err != nil || v <= 0 {
+			return nil, fmt.Errorf("migration file %q: name must start with a positive number and '_'", e.Name())
 		}
 		body, err := migrationFS.ReadFile("migrations/" + e.Name())
 		if err != nil {
@@ -146,6 +158,11 @@ func loadMigrations() ([]migration, error) {
 		ms = append(ms, migration{version: v, name: e.Name(), sql: string(body)})
 	}
 	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
+	for i := 1; i < len(ms); i++ {
+		if ms[i].version == ms[i-1].version {
+			return nil, fmt.Errorf("migrations %q and %q have the same number", ms[i-1].name, ms[i].name)
+		}
+	}
 	return ms, nil
 }
 
@@ -158,51 +175,102 @@ func SchemaVersion() int {
 	return ms[len(ms)-1].version
 }
 
-// migrate applies every migration newer than the database, each in its own
-// transaction together with its record in schema_migrations.
+// migrate applies every migration newer than the database.
 func (s *Store) migrate(ctx context.Context) error {
 	return migrateTo(ctx, s.db, 0)
 }
 
-// migrateTo applies migrations up to version upto (0: all).
+// migrateTo applies the embedded migrations up to version upto (0: all).
 func migrateTo(ctx context.Context, db *sql.DB, upto int) error {
-	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
-		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL) STRICT`); err != nil {
-		return fmt.Errorf("migrate: %w", err)
-	}
 	ms, err := loadMigrations()
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
-	var current int
-	if err := db.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
-		return fmt.Errorf("migrate: read version: %w", err)
+	return applyMigrations(ctx, db, ms, upto)
+}
+
+// applyMigrations applies the migrations of ms that the database lacks, up
+// to version upto (0: all), in order, each in its own transaction together
+// with its record in schema_migrations, so that a failing migration leaves no
+// trace. A database written by a newer build is refused before anything is
+// written.
+func applyMigrations(ctx context.Context, db *sql.DB, ms []migration, upto int) error {
+	known := 0
+	if len(ms) > 0 {
+		known = ms[len(ms)-1].version
 	}
-	if len(ms) > 0 && current > ms[len(ms)-1].version {
-		return fmt.Errorf("migrate: schema %d, this build knows %d: %w", current, ms[len(ms)-1].version, ErrNewerSchema)
+	applied, err := appliedMigrations(ctx, db)
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	if newest := slices.Max(append(slices.Collect(maps.Keys(applied)), 0)); newest > known {
+		return fmt.Errorf("migrate: schema %d, this build knows %d: %w", newest, known, ErrNewerSchema)
 	}
 	for _, m := range ms {
-		if m.version <= current || (upto > 0 && m.version > upto) {
+		if applied[m.version] || (upto > 0 && m.version > upto) {
 			continue
 		}
-		tx, err := db.BeginTx(ctx, nil)
-		if err != nil {
-			return fmt.Errorf("migrate %s: %w", m.name, err)
-		}
-		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
-			tx.Rollback()
-			return fmt.Errorf("migrate %s: %w", m.name, err)
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
-			m.version, m.name, time.Now().UTC().Format(time.RFC3339)); err != nil {
-			tx.Rollback()
-			return fmt.Errorf("migrate %s: %w", m.name, err)
-		}
-		if err := tx.Commit(); err != nil {
+		if err := applyMigration(ctx, db, m); err != nil {
 			return fmt.Errorf("migrate %s: %w", m.name, err)
 		}
 	}
 	return nil
+}
+
+// appliedMigrations reads the versions of the applied migrations. A
+// migration numbered lower than the newest applied one is still applied when
+// missing (two branches of development may each have added one).
+func appliedMigrations(ctx context.Context, q querier) (map[int]bool, error) {
+	var tables int
+	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM sqlite_schema WHERE type = 'table' AND name = 'schema_migrations'`).Scan(&tables); err != nil {
+		return nil, fmt.Errorf("read schema version: %w", err)
+	}
+	applied := map[int]bool{}
+	if tables == 0 {
+		return applied, nil
+	}
+	rows, err := q.QueryContext(ctx, `SELECT version FROM schema_migrations`)
+	if err != nil {
+		return nil, fmt.Errorf("read schema version: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var v int
+		if err := rows.Scan(&v); err != nil {
+			return nil, fmt.Errorf("read schema version: %w", err)
+		}
+		applied[v] = true
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read schema version: %w", err)
+	}
+	return applied, nil
+}
+
+func applyMigration(ctx context.Context, db *sql.DB, m migration) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	// Another process may have migrated since we looked: the write lock is
+	// ours now, so look again.
+	applied, err := appliedMigrations(ctx, tx)
+	if err != nil || applied[m.version] {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL) STRICT`); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
+		m.version, m.name, time.Now().UTC().Format(time.RFC3339)); err != nil {
+		return err
+	}
+	return tx.Commit()
 }
 
 // IntegrityCheck runs PRAGMA integrity_check and returns its verdict ("ok").

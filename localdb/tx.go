@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -14,7 +16,7 @@ import (
 
 // ErrStale is returned when a Record changed since the caller read it (its
 // Version no longer matches); the caller reloads and applies its edit again.
-var ErrStale = errors.New("Record changed since it was read")
+var ErrStale = errors.New("record changed since it was read")
 
 // Tx is one write transaction. Every change made through it is journaled in
 // the same transaction.
@@ -36,9 +38,10 @@ func (s *Store) Update(ctx context.Context, fn func(*Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
+	// Rolls back when fn fails or panics; a no-op after Commit.
+	defer sqlTx.Rollback()
 	t := &Tx{ctx: ctx, tx: sqlTx, s: s, now: s.now().UTC()}
 	if err := fn(t); err != nil {
-		sqlTx.Rollback()
 		return err
 	}
 	if err := sqlTx.Commit(); err != nil {
@@ -63,9 +66,23 @@ type normalizer interface{ normalize(t *Tx) error }
 // validator is implemented by records with rules on their fields.
 type validator interface{ validate() error }
 
-func (t *Tx) prepare(rec Record) error {
+// adjuster is implemented by records with rules that depend on whether the
+// record is new and on how it is stored (a deal moved to another stage takes
+// that stage's probability); stored is nil for a new record.
+type adjuster interface {
+	adjust(t *Tx, stored Record) error
+}
+
+// prepare normalizes and validates rec; stored is the record as stored for
+// an update, nil for a create.
+func (t *Tx) prepare(rec, stored Record) error {
 	if n, ok := rec.(normalizer); ok {
 		if err := n.normalize(t); err != nil {
+			return err
+		}
+	}
+	if a, ok := rec.(adjuster); ok {
+		if err := a.adjust(t, stored); err != nil {
 			return err
 		}
 	}
@@ -125,7 +142,7 @@ func (s *Store) Save(ctx context.Context, rec Record) error {
 // create inserts rec as a new record and journals every non-empty field.
 func (t *Tx) create(rec Record) error {
 	sp := specOf(rec)
-	if err := t.prepare(rec); err != nil {
+	if err := t.prepare(rec, nil); err != nil {
 		return fmt.Errorf("create %s: %w", sp.name, err)
 	}
 	m := rec.meta()
@@ -144,6 +161,10 @@ func (t *Tx) create(rec Record) error {
 	}
 	vals, err := sp.encode(rec)
 	if err != nil {
+		return fmt.Errorf("create %s: %w", sp.name, err)
+	}
+	// rec becomes what a read returns (empty lists rather than nil ones).
+	if err := sp.decodeInto(rec, vals); err != nil {
 		return fmt.Errorf("create %s: %w", sp.name, err)
 	}
 	args := append([]any{m.ID, formatTime(m.CreatedAt), formatTime(m.UpdatedAt), m.Version, 0, m.Owner}, vals...)
@@ -171,7 +192,7 @@ func (t *Tx) create(rec Record) error {
 	if err := t.journal(sp.name, m.ID, OpCreate, fields, 0); err != nil {
 		return fmt.Errorf("create %s: %w", sp.name, err)
 	}
-	if err := t.index(sp, rid, rec); err != nil {
+	if err := t.indexNew(sp, rid, rec); err != nil {
 		return fmt.Errorf("create %s: %w", sp.name, err)
 	}
 	return nil
@@ -208,9 +229,6 @@ func (t *Tx) load(sp *entitySpec, id string) (*rowHolder, error) {
 func (t *Tx) update(rec Record) error {
 	sp := specOf(rec)
 	m := rec.meta()
-	if err := t.prepare(rec); err != nil {
-		return fmt.Errorf("update %s: %w", sp.name, err)
-	}
 	old, err := t.load(sp, m.ID)
 	if err != nil {
 		return fmt.Errorf("update: %w", err)
@@ -220,6 +238,13 @@ func (t *Tx) update(rec Record) error {
 	}
 	if m.Version != 0 && m.Version != old.version {
 		return fmt.Errorf("update %s %s: version %d, stored %d: %w", sp.name, m.ID, m.Version, old.version, ErrStale)
+	}
+	stored := newRecord(sp)
+	if err := sp.fill(stored, old); err != nil {
+		return fmt.Errorf("update %s: %w", sp.name, err)
+	}
+	if err := t.prepare(rec, stored); err != nil {
+		return fmt.Errorf("update %s: %w", sp.name, err)
 	}
 	vals, err := sp.encode(rec)
 	if err != nil {
@@ -254,7 +279,9 @@ func (t *Tx) patch(sp *entitySpec, id string, baseVersion int64, changed map[str
 	sets := make([]string, 0, len(changed)+2)
 	args := make([]any, 0, len(changed)+3)
 	fields := make(map[string]json.RawMessage, len(changed))
-	for name, v := range changed {
+	// Sorted, so that the same change is the same statement.
+	for _, name := range slices.Sorted(maps.Keys(changed)) {
+		v := changed[name]
 		c := sp.byName[name]
 		sets = append(sets, name+" = ?")
 		args = append(args, v)
@@ -277,11 +304,8 @@ func (t *Tx) patch(sp *entitySpec, id string, baseVersion int64, changed map[str
 	if err := t.reindex(sp, id); err != nil {
 		return err
 	}
-	if sp.name == EntityCompany {
-		if _, ok := changed["name"]; ok {
-			delete(t.companyNames, id)
-			return t.reindexCompanyMembers(id)
-		}
+	if _, renamed := changed["name"]; renamed {
+		return t.companyChanged(sp, id)
 	}
 	return nil
 }
@@ -307,6 +331,9 @@ func (t *Tx) remove(entity, id string) error {
 		return fmt.Errorf("delete %s %s: %w", sp.name, id, err)
 	}
 	if err := t.unindex(sp, old.rid); err != nil {
+		return fmt.Errorf("delete %s %s: %w", sp.name, id, err)
+	}
+	if err := t.companyChanged(sp, id); err != nil {
 		return fmt.Errorf("delete %s %s: %w", sp.name, id, err)
 	}
 	return nil
