@@ -27,6 +27,9 @@ type formDialog struct {
 	onSave  func(done func(error)) // checks the form and saves; done reports the outcome
 	isDirty func() bool
 	saving  bool
+	// self is what the app sees as the dialog's form: f, or a type that
+	// embeds it.
+	self editor
 }
 
 func (a *App) newFormDialog(title string, content fyne.CanvasObject, saveLabel string) *formDialog {
@@ -41,7 +44,10 @@ func (a *App) newFormDialog(title string, content fyne.CanvasObject, saveLabel s
 }
 
 func (f *formDialog) show() {
-	f.a.showFormDialog(f.d, f)
+	if f.self == nil {
+		f.self = f
+	}
+	f.a.showFormDialog(f.d, f.self)
 	f.d.Resize(fyne.NewSize(580, f.d.MinSize().Height))
 }
 
@@ -175,7 +181,8 @@ func (a *App) logCall(c *localdb.Contact, deals []localdb.Deal) *callDialog {
 	)
 	d.formDialog = a.newFormDialog(lang.L("Log call with {{.Name}}", map[string]any{"Name": c.FullName}), formGrid(rows...), lang.L("Log call"))
 	d.isDirty = func() bool { return d.outcome.Selected != "" || d.notes.Text != "" || d.minutes.Text != "" }
-	d.onSave = d.save
+	d.onSave = d.submit
+	d.self = d
 	d.show()
 	// Keys 1–7 choose the outcome while no text field has the focus.
 	a.win.Canvas().SetOnTypedRune(func(r rune) {
@@ -201,7 +208,7 @@ func dealSelect(deals []localdb.Deal) (*widget.Select, []string) {
 	return s, ids
 }
 
-func (d *callDialog) save(done func(error)) {
+func (d *callDialog) submit(done func(error)) {
 	a := d.a
 	ok := true
 	i := indexOf(d.outcomes, d.outcome.Selected)

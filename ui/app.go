@@ -137,8 +137,13 @@ type screen interface {
 }
 
 func newApp(fa fyne.App, w fyne.Window, store *localdb.Store, opts Options, do func(func())) (*App, error) {
+	return newAppAt(fa, w, store, opts, do, time.Now)
+}
+
+// newAppAt is newApp with a clock, for tests.
+func newAppAt(fa fyne.App, w fyne.Window, store *localdb.Store, opts Options, do func(func()), now func() time.Time) (*App, error) {
 	a := &App{fa: fa, win: w, store: store, sync: opts.Sync, imp: opts.Importer, dataDir: opts.DataDir,
-		do: do, now: time.Now}
+		do: do, now: now}
 	if a.sync == nil {
 		a.sync = offlineSync{store}
 	}

@@ -116,7 +116,7 @@ func emailTypeName(t string) string {
 	case "home":
 		return lang.L("Private")
 	}
-	return lang.L("Other")
+	return lang.X("type.other", "Other") // "Other" is a reserved key in go-i18n's files
 }
 
 func (f *contactForm) id() string { return f.orig.ID }

@@ -147,6 +147,7 @@ func (f *dealForm) extras(d *localdb.Deal, onDeleted func()) fyne.CanvasObject {
 			})
 		}, a.win)
 		c.SetConfirmText(lang.L("Delete"))
+		c.SetDismissText(lang.L("Cancel"))
 		c.SetConfirmImportance(widget.DangerImportance)
 		a.showDialog(c)
 	})

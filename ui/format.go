@@ -71,20 +71,21 @@ func (l locale) money(cents int64, currency string) string {
 		cents = -cents
 	}
 	s := l.amountInput(cents)
+	sign := ""
 	if neg {
-		s = "-" + s
+		sign = "-"
 	}
 	sym, ok := currencySymbols[currency]
 	if !ok {
 		sym = currency
 	}
 	if l == langGerman {
-		return s + "\u00a0" + sym
+		return sign + s + "\u00a0" + sym
 	}
 	if ok {
-		return sym + s
+		return sign + sym + s
 	}
-	return sym + "\u00a0" + s
+	return sign + sym + "\u00a0" + s
 }
 
 // moneyParts writes a sum per currency, e.g. "€1,000 + $200".
@@ -109,8 +110,9 @@ func firstOr(xs []string, def string) string {
 }
 
 // parseMoney reads what a rep typed as an amount ("12.500,50", "12,500.50",
-// "12500") into minor units. It accepts both separators, taking the last one
-// as the decimal mark when two decimals follow it.
+// "12500") into minor units. It accepts both separators in both languages:
+// the last one is the decimal mark when one or two digits follow it, and a
+// thousands separator otherwise.
 func (l locale) parseMoney(s string) (int64, bool) {
 	s = strings.TrimSpace(s)
 	for _, sym := range []string{"€", "$", "£", "¥", "\u00a0", " "} {
@@ -119,15 +121,11 @@ func (l locale) parseMoney(s string) (int64, bool) {
 	if s == "" {
 		return 0, true
 	}
-	th, dec := l.separators()
 	whole, frac := s, ""
-	if i := strings.LastIndexAny(s, ".,"); i >= 0 {
-		tail := s[i+1:]
-		if string(s[i]) == dec || (len(tail) != 3 && len(tail) <= 2) {
-			whole, frac = s[:i], tail
-		}
+	if i := strings.LastIndexAny(s, ".,"); i >= 0 && len(s)-i-1 <= 2 {
+		whole, frac = s[:i], s[i+1:]
 	}
-	whole = strings.NewReplacer(th, "", ".", "", ",", "").Replace(whole)
+	whole = strings.NewReplacer(".", "", ",", "").Replace(whole)
 	if whole == "" {
 		whole = "0"
 	}

@@ -38,9 +38,9 @@ func (s *syncIndicator) view() fyne.CanvasObject {
 	return container.NewHBox(s.dot, s.state, s.detail, s.conflicts, container.NewStack(s.syncBtn, s.progress))
 }
 
-// text composes what the indicator says about st.
-func (s *syncIndicator) texts(st SyncStatus) (state, detail string) {
-	l := s.a.loc
+// statusTexts is what the indicator says about st.
+func (a *App) statusTexts(st SyncStatus) (state, detail string) {
+	l := a.loc
 	switch {
 	case st.Syncing:
 		state = lang.L("Syncing…")
@@ -62,8 +62,10 @@ func (s *syncIndicator) texts(st SyncStatus) (state, detail string) {
 	}
 	if st.Server == "" {
 		parts = append(parts, lang.L("no server"))
+	} else if st.LastError != "" {
+		parts = append(parts, lang.L("last sync failed"))
 	} else {
-		parts = append(parts, lang.L("last sync {{.When}}", map[string]any{"When": l.ago(st.LastSync, s.a.now())}))
+		parts = append(parts, lang.L("last sync {{.When}}", map[string]any{"When": l.ago(st.LastSync, a.now())}))
 	}
 	detail = parts[0]
 	for _, p := range parts[1:] {
@@ -73,7 +75,7 @@ func (s *syncIndicator) texts(st SyncStatus) (state, detail string) {
 }
 
 func (s *syncIndicator) update(st SyncStatus) {
-	state, detail := s.texts(st)
+	state, detail := s.a.statusTexts(st)
 	s.state.SetText(state)
 	s.detail.SetText(detail)
 	switch {

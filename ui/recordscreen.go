@@ -211,6 +211,7 @@ func (s *recordScreen) confirmDelete(id, title, text string) {
 		})
 	}, s.a.win)
 	d.SetConfirmText(lang.L("Delete"))
+	d.SetDismissText(lang.L("Cancel"))
 	d.SetConfirmImportance(widget.DangerImportance)
 	s.a.showDialog(d)
 }

@@ -23,7 +23,7 @@ type row struct {
 
 // The list queries read straight from the tables (read-only): the first
 // e-mail, phone and city come out of the JSON columns in SQL.
-const contactRowSelect = `SELECT c.id, c.full_name, c.title, COALESCE(co.name, ''),
+const contactRowSelect = `SELECT c.id, c.full_name, c.title, COALESCE(co.name, ''), COALESCE(co.city, ''),
 	COALESCE(json_extract(c.emails, '$[0].address'), ''),
 	COALESCE(json_extract(c.phones, '$[0].number'), ''), COALESCE(json_extract(c.phones, '$[0].e164'), ''),
 	COALESCE(json_extract(c.addresses, '$[0].city'), '')
@@ -31,12 +31,12 @@ const contactRowSelect = `SELECT c.id, c.full_name, c.title, COALESCE(co.name, '
 
 func scanContactRow(sc interface{ Scan(...any) error }) (row, error) {
 	var r row
-	var title, company, email, phone, e164, city string
-	if err := sc.Scan(&r.id, &r.title, &title, &company, &email, &phone, &e164, &city); err != nil {
+	var title, company, companyCity, email, phone, e164, city string
+	if err := sc.Scan(&r.id, &r.title, &title, &company, &companyCity, &email, &phone, &e164, &city); err != nil {
 		return r, err
 	}
 	r.sub = joinNonEmpty(" · ", company, email)
-	r.fold = foldText(r.title, title, company, email, city) + " " + digits(phone) + " " + digits(e164)
+	r.fold = foldText(r.title, title, company, email, city, companyCity) + " " + digits(phone) + " " + digits(e164)
 	return r, nil
 }
 

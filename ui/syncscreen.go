@@ -104,7 +104,7 @@ func (s *syncScreen) statusChanged(st SyncStatus) {
 	prev := s.shownSt
 	s.shownSt = st
 	l := s.a.loc
-	state, _ := s.a.status.texts(st)
+	state, _ := s.a.statusTexts(st)
 	s.state.SetText(state)
 	switch {
 	case st.Server == "":

@@ -255,6 +255,7 @@ func (s *visitsScreen) render(v visitRow, b visitBrief) fyne.CanvasObject {
 			}
 		}, a.win)
 		d.SetConfirmText(lang.L("Delete"))
+		d.SetDismissText(lang.L("Cancel"))
 		d.SetConfirmImportance(widget.DangerImportance)
 		a.showDialog(d)
 	})
