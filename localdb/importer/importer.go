@@ -165,12 +165,12 @@ func (im *Importer) Import(ctx context.Context, files []Source) (*Report, error)
 
 // run is the state of one Import.
 type run struct {
-	im    *Importer
-	idx   *index
-	rep   *Report
-	inTx  func(func(*localdb.Tx) error) error
-	file  string
-	read  atomic.Int64 // cards the reader goroutine has read
+	im   *Importer
+	idx  *index
+	rep  *Report
+	inTx func(func(*localdb.Tx) error) error
+	file string
+	read atomic.Int64 // cards the reader goroutine has read
 	// matched holds the contacts that the cards of the batch being written
 	// matched when it started, updated as they are merged.
 	matched map[string]*localdb.Contact
