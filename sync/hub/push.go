@@ -240,12 +240,34 @@ func stringValue(v json.RawMessage) (string, bool) {
 	return s, true
 }
 
+// compact removes insignificant space from a JSON value (already valid:
+// the request decoder checked it). Most values have none: they are
+// returned as they are.
 func compact(v json.RawMessage) json.RawMessage {
+	if !hasSpace(v) {
+		return v
+	}
 	var b bytes.Buffer
 	if err := json.Compact(&b, v); err != nil {
 		return v // decoded once already, so this cannot happen
 	}
 	return b.Bytes()
+}
+
+// hasSpace reports whether valid JSON v has white space outside strings.
+func hasSpace(v []byte) bool {
+	inString := false
+	for i := 0; i < len(v); i++ {
+		switch c := v[i]; {
+		case inString && c == '\\':
+			i++
+		case c == '"':
+			inString = !inString
+		case !inString && (c == ' ' || c == '\n' || c == '\r' || c == '\t'):
+			return true
+		}
+	}
+	return false
 }
 
 // equalValues reports whether two JSON values are the same value, whatever

@@ -5,10 +5,7 @@ package protocol
 
 import (
 	"encoding/json"
-	"regexp"
 	"time"
-
-	"github.com/google/uuid"
 )
 
 // Version is the protocol version this code speaks. MinVersion is the oldest
@@ -255,17 +252,40 @@ type Error struct {
 	Error string `json:"error"`
 }
 
-var identifier = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
-
 // IsIdentifier reports whether s may name an entity or a field: lower-case
 // ASCII letters, digits and underscores, starting with a letter, at most
 // MaxNameLen bytes.
 func IsIdentifier(s string) bool {
-	return len(s) <= MaxNameLen && identifier.MatchString(s)
+	if s == "" || len(s) > MaxNameLen || s[0] < 'a' || s[0] > 'z' {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		c := s[i]
+		if (c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '_' {
+			return false
+		}
+	}
+	return true
 }
 
-// IsRecordID reports whether s is a UUID in its canonical lower-case form.
+// IsRecordID reports whether s is a UUID in its canonical lower-case form
+// (8-4-4-4-12 lower-case hex digits).
 func IsRecordID(s string) bool {
-	u, err := uuid.Parse(s)
-	return err == nil && u.String() == s
+	if len(s) != 36 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch i {
+		case 8, 13, 18, 23:
+			if c != '-' {
+				return false
+			}
+		default:
+			if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+				return false
+			}
+		}
+	}
+	return true
 }
