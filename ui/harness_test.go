@@ -160,6 +160,8 @@ func (h *harness) texts() string {
 		switch w := o.(type) {
 		case *widget.Label:
 			b.WriteString(w.Text + "\n")
+		case errorText:
+			b.WriteString(w.Text + "\n")
 		case *widget.Button:
 			b.WriteString(w.Text + "\n")
 		case *widget.Hyperlink:
