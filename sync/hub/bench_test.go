@@ -45,12 +45,15 @@ func BenchmarkPush10k(b *testing.B) {
 	token := h.AddUser("ann", protocol.RoleRep, "north")
 	size, _ := json.Marshal(contactFields(0, hubtest.NewID()))
 	b.ReportMetric(float64(len(size)), "bytes/contact")
+	var cpu float64
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
 		c := h.Client(token)
 		batch := contactBatch(c, 10000, i*10000)
 		b.StartTimer()
+		start := cpuSeconds()
 		resp, err := c.Push(ctx, batch...)
+		cpu += cpuSeconds() - start
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -58,6 +61,7 @@ func BenchmarkPush10k(b *testing.B) {
 			b.Fatalf("push: last %d, status %s", resp.LastMutation, resp.Results[9999].Status)
 		}
 	}
+	b.ReportMetric(cpu/float64(b.N), "cpu-s/op")
 }
 
 // BenchmarkSnapshot100k serves a snapshot of 100,000 contacts over loopback
@@ -96,12 +100,15 @@ func BenchmarkSnapshot100k(b *testing.B) {
 	}
 	b.Run("one-page", func(b *testing.B) {
 		var wire int64
+		start := cpuSeconds()
 		for i := 0; i < b.N; i++ {
 			wire = get(b, 0, 0, protocol.MaxSnapshotLimit, nil)
 		}
+		b.ReportMetric((cpuSeconds()-start)/float64(b.N), "cpu-s/op")
 		b.ReportMetric(float64(wire)/1e6, "MB-gzip")
 	})
 	b.Run("paged", func(b *testing.B) {
+		start := cpuSeconds()
 		for i := 0; i < b.N; i++ {
 			var after, until int64
 			records := 0
@@ -118,6 +125,7 @@ func BenchmarkSnapshot100k(b *testing.B) {
 				b.Fatalf("snapshot had %d records", records)
 			}
 		}
+		b.ReportMetric((cpuSeconds()-start)/float64(b.N), "cpu-s/op")
 	})
 }
 
@@ -149,10 +157,12 @@ func BenchmarkEmptyPull(b *testing.B) {
 	_, err = c.Sync(ctx, 0)
 	require.NoError(b, err)
 	b.ResetTimer()
+	start := cpuSeconds()
 	for i := 0; i < b.N; i++ {
 		page, err := c.Pull(ctx, c.Cursor, 0)
 		if err != nil || len(page.Changes) != 0 || page.HasMore {
 			b.Fatalf("pull: %v, %d changes", err, len(page.Changes))
 		}
 	}
+	b.ReportMetric((cpuSeconds()-start)/float64(b.N)*1e3, "cpu-ms/op")
 }
