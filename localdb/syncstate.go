@@ -19,16 +19,18 @@ import (
 
 // Keys of sync_meta.
 const (
-	SyncClientID      = "client_id"       // this installation's id, made once
-	SyncServer        = "server"          // the hub's base URL
-	SyncUser          = "user"            // the hub user the token belongs to
-	SyncCursor        = "cursor"          // pull cursor; absent before the first complete snapshot
-	SyncLastSync      = "last_sync"       // time of the last complete sync (RFC 3339)
-	SyncSnapshotUntil = "snapshot_until"  // a snapshot in progress: its cursor
-	SyncSnapshotAfter = "snapshot_after"  // ... and the last seq applied
-	SyncSnapshotGen   = "snapshot_gen"    // generation mark of the snapshot's records
-	SyncSnapshotSweep = "snapshot_sweep"  // "1": drop local records the snapshot lacks
-	SyncResyncReason  = "snapshot_reason" // why the snapshot runs, for the log
+	SyncClientID      = "client_id"      // this installation's id, made once
+	SyncServer        = "server"         // the hub's base URL
+	SyncUser          = "user"           // the hub user the token belongs to
+	SyncCursor        = "cursor"         // pull cursor; absent before the first complete snapshot
+	SyncLastSync      = "last_sync"      // time of the last complete sync (RFC 3339)
+	SyncSnapshotUntil = "snapshot_until" // a snapshot in progress: its cursor
+	SyncSnapshotAfter = "snapshot_after" // ... and the last seq applied
+	SyncSnapshotGen   = "snapshot_gen"   // generation mark of the snapshot's records
+	SyncSnapshotSweep = "snapshot_sweep" // "1": drop local records the snapshot lacks
+	// SyncKeepUnlisted "1": the first snapshot from a new hub keeps local
+	// records it does not list (they came from the previous hub).
+	SyncKeepUnlisted = "keep_unlisted"
 )
 
 // SyncValue reads one sync_meta value; ErrNotFound when unset.
@@ -107,7 +109,7 @@ func (t *Tx) newClientID(id *string) error {
 // ResetSyncState forgets everything learnt from a hub (cursor, field
 // versions, conflicts, snapshot progress) and takes a new client id, for a
 // switch to another hub or user. The journal stays: changes not yet pushed
-// go to the new hub.
+// go to the new hub; records the new hub does not have stay too.
 func (s *Store) ResetSyncState(ctx context.Context) error {
 	return s.Update(ctx, func(t *Tx) error {
 		for _, q := range []string{
@@ -117,6 +119,9 @@ func (s *Store) ResetSyncState(ctx context.Context) error {
 			if _, err := t.exec(q); err != nil {
 				return fmt.Errorf("reset sync state: %w", err)
 			}
+		}
+		if err := t.SetSyncValue(SyncKeepUnlisted, "1"); err != nil {
+			return err
 		}
 		var id string
 		return t.newClientID(&id)
@@ -527,14 +532,18 @@ type StoredConflict struct {
 func (c *StoredConflict) Open() bool { return !c.Resolved && c.Resolution == "" }
 
 // PutConflict stores or updates a conflict received from the hub; a local
-// resolution stays.
-func (t *Tx) PutConflict(c StoredConflict) error {
+// resolution stays. It reports whether the conflict was new here.
+func (t *Tx) PutConflict(c StoredConflict) (bool, error) {
+	var known int64
+	if err := t.queryRow(`SELECT COUNT(*) FROM sync_conflicts WHERE id = ?`, c.ID).Scan(&known); err != nil {
+		return false, fmt.Errorf("store conflict %s: %w", c.ID, err)
+	}
 	if _, err := t.exec(`INSERT INTO sync_conflicts (id, seq, entity, record_id, body, resolved, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, body = excluded.body, resolved = excluded.resolved`,
 		c.ID, c.Seq, c.Entity, c.RecordID, string(c.Body), boolInt(c.Resolved), formatTime(t.now)); err != nil {
-		return fmt.Errorf("store conflict %s: %w", c.ID, err)
+		return false, fmt.Errorf("store conflict %s: %w", c.ID, err)
 	}
-	return nil
+	return known == 0, nil
 }
 
 // MarkConflictsResolvedExcept marks every conflict open on this machine and

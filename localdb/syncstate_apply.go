@@ -302,7 +302,10 @@ func (ha *hubApplier) apply(rec *HubRecord) error {
 				return err
 			}
 		}
-		return ha.takeVersions(k, rec, p)
+		// A delete carries no values, so its versions are not taken: the
+		// bases of a later restore stay those of values this machine has
+		// seen.
+		return nil
 	case HubUpsert:
 	default:
 		return fmt.Errorf("unknown op %q", rec.Op)
@@ -310,11 +313,21 @@ func (ha *hubApplier) apply(rec *HubRecord) error {
 	if p != nil && p.deleted {
 		return nil
 	}
-	pos := columnPositions()[sp]
-	values := make(map[string]any, len(rec.Fields))
+	// An upsert is the record's full state: a field it lacks is unset on
+	// the hub.
+	zero, err := zeroValues()
+	if err != nil {
+		return err
+	}
+	values := make(map[string]any, len(sp.cols))
+	for i, c := range sp.cols {
+		if p == nil || !p.fields[c.name] {
+			values[c.name] = zero[sp][i]
+		}
+	}
 	for name, raw := range rec.Fields {
-		if _, ok := pos[name]; !ok || (p != nil && p.fields[name]) {
-			continue
+		if _, ok := values[name]; !ok {
+			continue // unknown to this build, or changed here and not yet pushed
 		}
 		v, err := sp.byName[name].storedValue(raw)
 		if err != nil {

@@ -134,9 +134,15 @@ func retryAfter(_ *resty.Client, r *resty.Response) (time.Duration, error) {
 // mode, which stays off.
 type restyLogger struct{ log *slog.Logger }
 
-func (l restyLogger) Errorf(format string, v ...any) { l.log.Debug("http: " + fmt.Sprintf(format, v...)) }
-func (l restyLogger) Warnf(format string, v ...any)  { l.log.Debug("http: " + fmt.Sprintf(format, v...)) }
-func (l restyLogger) Debugf(format string, v ...any) { l.log.Debug("http: " + fmt.Sprintf(format, v...)) }
+func (l restyLogger) Errorf(format string, v ...any) {
+	l.log.Debug("http: " + fmt.Sprintf(format, v...))
+}
+func (l restyLogger) Warnf(format string, v ...any) {
+	l.log.Debug("http: " + fmt.Sprintf(format, v...))
+}
+func (l restyLogger) Debugf(format string, v ...any) {
+	l.log.Debug("http: " + fmt.Sprintf(format, v...))
+}
 
 // gzipThreshold: push bodies larger than this go compressed.
 const gzipThreshold = 32 << 10

@@ -117,18 +117,20 @@ func (c *Client) push(ctx context.Context, s *session, res *Result) error {
 			return fmt.Errorf("push: the hub processed none of %d changes (its last mutation is %d, ours start at %d)",
 				len(batch), resp.LastMutation, batch[0].Seq)
 		}
+		var fresh int
 		err = c.store.Update(ctx, func(t *localdb.Tx) error {
 			if err := t.ApplyPushOutcomes(outcomes, hubValues); err != nil {
 				return err
 			}
-			return putConflicts(t, conflicts)
+			fresh, err = putConflicts(t, conflicts)
+			return err
 		})
 		if err != nil {
 			return fmt.Errorf("push: store the hub's answer: %w", err)
 		}
 		res.Pushed += processed
 		res.Rejected += rejected
-		res.Conflicts += len(conflicts)
+		res.Conflicts += fresh
 		c.progress(res.Pushed, max(total, res.Pushed))
 	}
 }
@@ -229,19 +231,25 @@ func isNull(v json.RawMessage) bool {
 	return len(v) == 0 || s == "null"
 }
 
-// putConflicts stores conflicts received from the hub.
-func putConflicts(t *localdb.Tx, cs []protocol.Conflict) error {
+// putConflicts stores conflicts received from the hub and returns how many
+// of them are new and open.
+func putConflicts(t *localdb.Tx, cs []protocol.Conflict) (int, error) {
+	fresh := 0
 	for i := range cs {
 		body, err := json.Marshal(&cs[i])
 		if err != nil {
-			return fmt.Errorf("store conflict %s: %w", cs[i].ID, err)
+			return 0, fmt.Errorf("store conflict %s: %w", cs[i].ID, err)
 		}
-		if err := t.PutConflict(localdb.StoredConflict{ID: cs[i].ID, Seq: cs[i].Seq, Entity: cs[i].Entity,
-			RecordID: cs[i].RecordID, Body: body, Resolved: cs[i].Resolved}); err != nil {
-			return err
+		isNew, err := t.PutConflict(localdb.StoredConflict{ID: cs[i].ID, Seq: cs[i].Seq, Entity: cs[i].Entity,
+			RecordID: cs[i].RecordID, Body: body, Resolved: cs[i].Resolved})
+		if err != nil {
+			return 0, err
+		}
+		if isNew && !cs[i].Resolved {
+			fresh++
 		}
 	}
-	return nil
+	return fresh, nil
 }
 
 // fieldValuesOf lists the hub values that field conflicts report.
@@ -293,11 +301,12 @@ func (c *Client) pull(ctx context.Context, s *session, res *Result) error {
 		for i := range page.Changes {
 			recs[i] = hubRecordOf(&page.Changes[i])
 		}
+		var fresh int
 		err = c.store.Update(ctx, func(t *localdb.Tx) error {
 			if err := t.ApplyHubRecords(recs, fieldValuesOf(page.Conflicts), 0); err != nil {
 				return err
 			}
-			if err := putConflicts(t, page.Conflicts); err != nil {
+			if fresh, err = putConflicts(t, page.Conflicts); err != nil {
 				return err
 			}
 			if c.hooks.beforeCursor != nil {
@@ -311,22 +320,12 @@ func (c *Client) pull(ctx context.Context, s *session, res *Result) error {
 			return fmt.Errorf("pull: apply changes after cursor %d: %w", cursor, err)
 		}
 		res.Pulled += len(recs)
-		res.Conflicts += countOpen(page.Conflicts)
+		res.Conflicts += fresh
 		c.progressPulled(res.Pulled)
 		if !page.HasMore {
 			return nil
 		}
 	}
-}
-
-func countOpen(cs []protocol.Conflict) int {
-	n := 0
-	for _, cf := range cs {
-		if !cf.Resolved {
-			n++
-		}
-	}
-	return n
 }
 
 // cursor returns the pull cursor, or -1 when a snapshot must load first.
@@ -338,7 +337,15 @@ func (c *Client) cursor(ctx context.Context) (int64, error) {
 	}
 	v, err := c.store.SyncValue(ctx, localdb.SyncCursor)
 	if errors.Is(err, localdb.ErrNotFound) {
-		return -1, c.startSnapshot(ctx, false)
+		// The first sync with this hub. Local records already pushed that
+		// the snapshot lacks were deleted on the hub meanwhile: drop them,
+		// unless they came from another hub (after a switch), which never
+		// had them.
+		keep, err := c.store.SyncValue(ctx, localdb.SyncKeepUnlisted)
+		if err != nil && !errors.Is(err, localdb.ErrNotFound) {
+			return 0, err
+		}
+		return -1, c.startSnapshot(ctx, keep != "1")
 	}
 	if err != nil {
 		return 0, err
@@ -436,13 +443,15 @@ func (c *Client) snapshot(ctx context.Context, s *session, res *Result) error {
 			return p.err
 		}
 		page := &p.page
+		var fresh int
 		err := c.store.Update(ctx, func(t *localdb.Tx) error {
 			if err := t.ApplyHubRecords(p.recs, nil, st.gen); err != nil {
 				return err
 			}
 			if st.after == 0 {
 				// The first page lists every open conflict in scope.
-				if err := putConflicts(t, page.Conflicts); err != nil {
+				var err error
+				if fresh, err = putConflicts(t, page.Conflicts); err != nil {
 					return err
 				}
 				if st.sweep {
@@ -475,7 +484,8 @@ func (c *Client) snapshot(ctx context.Context, s *session, res *Result) error {
 					return err
 				}
 			}
-			for _, k := range []string{localdb.SyncSnapshotGen, localdb.SyncSnapshotSweep, localdb.SyncSnapshotAfter, localdb.SyncSnapshotUntil} {
+			for _, k := range []string{localdb.SyncSnapshotGen, localdb.SyncSnapshotSweep, localdb.SyncSnapshotAfter,
+				localdb.SyncSnapshotUntil, localdb.SyncKeepUnlisted} {
 				if err := t.DeleteSyncValue(k); err != nil {
 					return err
 				}
@@ -487,7 +497,7 @@ func (c *Client) snapshot(ctx context.Context, s *session, res *Result) error {
 		}
 		st.after, st.until = page.NextAfter, page.Until
 		res.Pulled += len(p.recs)
-		res.Conflicts += len(page.Conflicts)
+		res.Conflicts += fresh
 		c.progressPulled(res.Pulled)
 	}
 	return nil

@@ -109,6 +109,10 @@ func init() {
 		{"import", "import vCard files (merging, never duplicating)", runImport},
 		{"export", "export contacts as vCards", runExport},
 		{"demo", "fill the database with realistic demo data", runDemo},
+		{"login", "connect to a sync server: login --server URL --token TOKEN", runLogin},
+		{"sync", "send local changes to the sync server and fetch everyone else's", runSync},
+		{"status", "show the sync server, pending changes, conflicts and the last sync", runStatus},
+		{"conflicts", "list sync conflicts; conflicts resolve ID --keep mine|theirs", runConflicts},
 		{"version", "print the version", runVersion},
 		{"help", "show this help", runHelp},
 	}

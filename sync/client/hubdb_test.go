@@ -1,0 +1,190 @@
+package client_test
+
+import (
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"repdesk/sync/hub"
+	"repdesk/sync/hub/hubtest"
+)
+
+// hubDB reads the hub's tables directly: the change log and the conflicts
+// are the evidence the convergence test checks the clients against.
+type hubDB struct {
+	db *sql.DB
+	pg bool
+}
+
+func openHubDB(t testing.TB, h *hubtest.Hub) *hubDB {
+	t.Helper()
+	var db *sql.DB
+	var err error
+	pg := hub.IsPostgres(h.DSN)
+	if pg {
+		db, err = sql.Open("pgx", h.DSN)
+	} else {
+		db, err = sql.Open("sqlite", "file:"+h.DSN+"?mode=ro&_pragma=busy_timeout(10000)")
+	}
+	require.NoError(t, err)
+	t.Cleanup(func() { db.Close() })
+	return &hubDB{db: db, pg: pg}
+}
+
+// q turns ? placeholders into PostgreSQL's $n.
+func (h *hubDB) q(query string) string {
+	if !h.pg {
+		return query
+	}
+	var b strings.Builder
+	n := 0
+	for _, r := range query {
+		if r == '?' {
+			n++
+			fmt.Fprintf(&b, "$%d", n)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// hubChange is one row of the hub's change log.
+type hubChange struct {
+	seq      int64
+	entity   string
+	recordID string
+	op       string
+	clientID string
+	fields   map[string]json.RawMessage
+}
+
+func (h *hubDB) changes(t testing.TB) []hubChange {
+	t.Helper()
+	rows, err := h.db.Query(`SELECT seq, entity, record_id, op, client_id, fields FROM hub_changes ORDER BY seq`)
+	require.NoError(t, err)
+	defer rows.Close()
+	var out []hubChange
+	for rows.Next() {
+		var c hubChange
+		var fields string
+		require.NoError(t, rows.Scan(&c.seq, &c.entity, &c.recordID, &c.op, &c.clientID, &fields))
+		require.NoError(t, json.Unmarshal([]byte(fields), &c.fields))
+		out = append(out, c)
+	}
+	require.NoError(t, rows.Err())
+	return out
+}
+
+// fieldAt is the value a field got with the change numbered seq.
+func (h *hubDB) fieldAt(t testing.TB, seq int64, field string) (json.RawMessage, bool) {
+	t.Helper()
+	var fields string
+	err := h.db.QueryRow(h.q(`SELECT fields FROM hub_changes WHERE seq = ?`), seq).Scan(&fields)
+	if err == sql.ErrNoRows {
+		return nil, false
+	}
+	require.NoError(t, err)
+	var m map[string]json.RawMessage
+	require.NoError(t, json.Unmarshal([]byte(fields), &m))
+	v, ok := m[field]
+	return v, ok
+}
+
+// ownWrite reports whether client wrote value to the field after version
+// since, or pushed it into a conflict.
+func (h *hubDB) ownWrite(t testing.TB, clientID, entity, id, field string, since int64, value json.RawMessage) bool {
+	t.Helper()
+	rows, err := h.db.Query(h.q(`SELECT fields FROM hub_changes WHERE client_id = ? AND entity = ? AND record_id = ? AND seq > ?`),
+		clientID, entity, id, since)
+	require.NoError(t, err)
+	defer rows.Close()
+	found := false
+	for rows.Next() {
+		var fields string
+		require.NoError(t, rows.Scan(&fields))
+		var m map[string]json.RawMessage
+		require.NoError(t, json.Unmarshal([]byte(fields), &m))
+		if v, ok := m[field]; ok && sameValue(v, value) {
+			found = true
+		}
+	}
+	require.NoError(t, rows.Err())
+	if found {
+		return true
+	}
+	// A value the client pushed that met a conflict is its own too.
+	for _, c := range h.conflicts(t) {
+		if c.clientID != clientID || c.entity != entity || c.recordID != id {
+			continue
+		}
+		if c.field == field && sameValue(c.client, value) {
+			return true
+		}
+		var edited map[string]json.RawMessage
+		if json.Unmarshal(c.client, &edited) == nil {
+			if v, ok := edited[field]; ok && sameValue(v, value) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+type hubConflict struct {
+	id, kind, entity, recordID, field string
+	client, server                    json.RawMessage
+	clientID                          string
+	resolved                          bool
+}
+
+func (h *hubDB) conflicts(t testing.TB) []hubConflict {
+	t.Helper()
+	rows, err := h.db.Query(`SELECT id, kind, entity, record_id, field, client_value, server_value, client_id, resolved_at FROM hub_conflicts ORDER BY seq`)
+	require.NoError(t, err)
+	defer rows.Close()
+	var out []hubConflict
+	for rows.Next() {
+		var c hubConflict
+		var client, server, resolvedAt string
+		require.NoError(t, rows.Scan(&c.id, &c.kind, &c.entity, &c.recordID, &c.field, &client, &server, &c.clientID, &resolvedAt))
+		c.client, c.server, c.resolved = json.RawMessage(client), json.RawMessage(server), resolvedAt != ""
+		out = append(out, c)
+	}
+	require.NoError(t, rows.Err())
+	return out
+}
+
+func (h *hubDB) lastMutation(t testing.TB, clientID string) int64 {
+	t.Helper()
+	var n int64
+	err := h.db.QueryRow(h.q(`SELECT last_mutation FROM hub_clients WHERE client_id = ?`), clientID).Scan(&n)
+	if err == sql.ErrNoRows {
+		return 0
+	}
+	require.NoError(t, err)
+	return n
+}
+
+// sameValue compares JSON values, whatever their spacing or key order.
+func sameValue(a, b json.RawMessage) bool {
+	var x, y any
+	if json.Unmarshal(a, &x) != nil || json.Unmarshal(b, &y) != nil {
+		return string(a) == string(b)
+	}
+	return reflect.DeepEqual(x, y)
+}
+
+// isZeroValue reports whether a JSON value is what an unset field holds.
+func isZeroValue(v json.RawMessage) bool {
+	switch strings.TrimSpace(string(v)) {
+	case "", `""`, "0", "false", "[]", "{}", "null":
+		return true
+	}
+	return false
+}
