@@ -69,3 +69,33 @@ func (t *Tx) ContactsByID(ids []string) (map[string]*Contact, error) {
 	}
 	return out, nil
 }
+
+// ContactBatch creates many contacts in one transaction, checking each
+// company link once per batch instead of once per contact (a query that was
+// a tenth of an import's time). It assumes that nothing deletes companies in
+// the transaction meanwhile.
+type ContactBatch struct {
+	t    *Tx
+	live map[string]bool // company ids found live in t
+}
+
+// ContactBatch starts a batch of contact creations in t.
+func (t *Tx) ContactBatch() *ContactBatch {
+	return &ContactBatch{t: t, live: map[string]bool{}}
+}
+
+// CreateContact adds a contact like Tx.CreateContact.
+func (b *ContactBatch) CreateContact(c *Contact) error {
+	if id := c.CompanyID; id != "" && !b.live[id] {
+		if err := b.t.checkLink("company_id", EntityCompany, id); err != nil {
+			return fmt.Errorf("create %s: %w", EntityContact, err)
+		}
+		b.live[id] = true
+	}
+	if err := b.t.create(c); err != nil {
+		return err
+	}
+	var err error
+	c.Company, err = b.t.companyName(c.CompanyID)
+	return err
+}

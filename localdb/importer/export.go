@@ -24,7 +24,7 @@ type ExportOptions struct {
 const MaxQueryExport = 25000
 
 // exportPage is the number of contacts read at a time when exporting all.
-const exportPage = 1000
+const exportPage = 500
 
 // Export writes contacts to w as vCards and returns how many it wrote.
 func Export(ctx context.Context, s *localdb.Store, w io.Writer, opts ExportOptions) (int, error) {

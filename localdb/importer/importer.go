@@ -174,6 +174,7 @@ type run struct {
 	// matched holds the contacts that the cards of the batch being written
 	// matched when it started, updated as they are merged.
 	matched map[string]*localdb.Contact
+	creates *localdb.ContactBatch // of the batch being written
 }
 
 // loop consumes what the reader goroutine produces and writes it batch by
@@ -223,11 +224,11 @@ func (r *run) loop(ctx context.Context, files []Source) error {
 		r.progress()
 		return nil
 	}
-	if err := r.flush(batch); err != nil {
-		return err
+	if len(batch) == 0 {
+		r.progress() // flush reports the last batch otherwise
+		return nil
 	}
-	r.progress()
-	return nil
+	return r.flush(batch)
 }
 
 // flush writes one batch in one transaction and, once it is committed,
@@ -243,6 +244,7 @@ func (r *run) flush(batch []item) error {
 		if err := r.preload(t, batch); err != nil {
 			return err
 		}
+		r.creates = t.ContactBatch()
 		for i := range batch {
 			if err := r.apply(t, &batch[i], delta); err != nil {
 				return err
@@ -350,13 +352,14 @@ func (r *run) write(t *localdb.Tx, it *item, delta *Report) (outcome, error) {
 		if cur == nil {
 			cur, err = t.GetContact(id)
 		}
-		if err == nil {
+		switch {
+		case err == nil && it.keys.in(cur):
 			return r.merge(t, cur, it, delta)
-		}
-		if !errors.Is(err, localdb.ErrNotFound) {
+		case err != nil && !errors.Is(err, localdb.ErrNotFound):
 			return unchanged, err
 		}
-		// Deleted since the index was built: the card makes a new contact.
+		// Deleted since the index was built, or a hash collision: the card
+		// makes a new contact.
 	}
 	c := it.contact
 	companyID, err := r.companyID(t, it.company)
@@ -364,7 +367,7 @@ func (r *run) write(t *localdb.Tx, it *item, delta *Report) (outcome, error) {
 		return unchanged, err
 	}
 	c.CompanyID = companyID
-	if err := t.CreateContact(c); err != nil {
+	if err := r.creates.CreateContact(c); err != nil {
 		return unchanged, err
 	}
 	r.idx.addContact(c)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"hash/maphash"
 	"strings"
 
 	"repdesk/localdb"
@@ -28,25 +29,45 @@ func nameKey(fullName, company string) string {
 
 // index holds the match keys of every live contact and the ids of the
 // companies by name, built once per import, so that matching a card costs
-// map look-ups instead of queries. Keys added during a batch are logged and
-// removed again when the batch's transaction rolls back.
+// map look-ups instead of queries. A key is kept as a 64-bit hash pointing
+// at an entry of ids: a tenth of the memory of the keys themselves, which
+// matters at 100,000 contacts; a match is verified against the contact (see
+// matchKeys.in), so that a hash collision cannot merge two people. Keys
+// added during a batch are logged and removed again when the batch's
+// transaction rolls back.
 type index struct {
-	uid, email, phone, name map[string]string // key -> contact id
-	companies               map[string]string // lower(name) -> company id
-	companyNames            map[string]string // company id -> name
-	added                   []addedKey
+	seed         maphash.Seed
+	keys         map[uint64]int32  // hash of kind+key -> position in ids
+	ids          []string          // contact ids
+	companies    map[string]string // lower(name) -> company id
+	companyNames map[string]string // company id -> name
+	added        []uint64          // keys added in the batch being written
+	addedCos     []string          // companies added in the batch
+	idsAtBegin   int
 }
 
-type addedKey struct {
-	m   map[string]string
-	key string
+// Kinds of keys, hashed with the key so that an e-mail address cannot match
+// a UID.
+const (
+	kindUID byte = iota
+	kindEmail
+	kindPhone
+	kindName
+)
+
+func (x *index) hash(kind byte, key string) uint64 {
+	var h maphash.Hash
+	h.SetSeed(x.seed)
+	h.WriteByte(kind)
+	h.WriteString(key)
+	return h.Sum64()
 }
 
 // loadIndex reads the keys of the store's live contacts and companies.
 // The first (oldest) record wins a key that several share.
 func loadIndex(ctx context.Context, s *localdb.Store) (*index, error) {
-	idx := &index{uid: map[string]string{}, email: map[string]string{}, phone: map[string]string{},
-		name: map[string]string{}, companies: map[string]string{}, companyNames: map[string]string{}}
+	idx := &index{seed: maphash.MakeSeed(), keys: map[uint64]int32{}, companies: map[string]string{},
+		companyNames: map[string]string{}}
 	rows, err := s.DB().QueryContext(ctx, `SELECT id, name FROM companies WHERE deleted = 0 ORDER BY created_at, rid`)
 	if err != nil {
 		return nil, fmt.Errorf("load companies: %w", err)
@@ -93,45 +114,75 @@ func loadIndex(ctx context.Context, s *localdb.Store) (*index, error) {
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("load contact keys: %w", err)
 	}
-	idx.added = nil
+	idx.begin()
 	return idx, nil
 }
 
 // match returns the id of the contact the keys match, or "".
 func (x *index) match(k *matchKeys) string {
 	if k.uid != "" {
-		if id := x.uid[k.uid]; id != "" {
+		if id := x.lookup(kindUID, k.uid); id != "" {
 			return id
 		}
 	}
 	for _, e := range k.emails {
-		if id := x.email[e]; id != "" {
+		if id := x.lookup(kindEmail, e); id != "" {
 			return id
 		}
 	}
 	for _, p := range k.phones {
-		if id := x.phone[p]; id != "" {
+		if id := x.lookup(kindPhone, p); id != "" {
 			return id
 		}
 	}
 	if k.name != "" {
-		return x.name[k.name]
+		return x.lookup(kindName, k.name)
 	}
 	return ""
 }
 
+func (x *index) lookup(kind byte, key string) string {
+	if i, ok := x.keys[x.hash(kind, key)]; ok {
+		return x.ids[i]
+	}
+	return ""
+}
+
+// in reports whether the contact c has one of the keys: whether a match
+// found by hash is a real one.
+func (k *matchKeys) in(c *localdb.Contact) bool {
+	if k.uid != "" && strings.EqualFold(k.uid, c.UID) {
+		return true
+	}
+	for _, e := range k.emails {
+		if hasEmail(c.Emails, e) {
+			return true
+		}
+	}
+	for _, key := range k.phones {
+		for _, p := range c.Phones {
+			if p.E164 != "" && phoneKey(p.E164, c.FamilyName) == key {
+				return true
+			}
+		}
+	}
+	return k.name != "" && k.name == nameKey(c.FullName, c.Company)
+}
+
 // addContact adds the keys of a contact as stored (normalized by the store).
 func (x *index) addContact(c *localdb.Contact) {
+	pos := int32(len(x.ids))
+	x.ids = append(x.ids, c.ID)
 	if c.UID != "" {
-		x.add(x.uid, strings.ToLower(c.UID), c.ID)
+		x.add(kindUID, strings.ToLower(c.UID), pos)
 	}
 	for _, e := range c.Emails {
-		x.add(x.email, strings.ToLower(e.Address), c.ID)
+		x.add(kindEmail, strings.ToLower(e.Address), pos)
 	}
 	if c.FamilyName != "" {
 		for _, p := range c.Phones {
 			if p.E164 != "" {
-				x.add(x.phone, phoneKey(p.E164, c.FamilyName), c.ID)
+				x.add(kindPhone, phoneKey(p.E164, c.FamilyName), pos)
 			}
 		}
 	}
@@ -139,15 +190,17 @@ func (x *index) addContact(c *localdb.Contact) {
 	if company == "" && c.CompanyID != "" {
 		company = x.companyNames[c.CompanyID]
 	}
-	x.add(x.name, nameKey(c.FullName, company), c.ID)
+	x.add(kindName, nameKey(c.FullName, company), pos)
 }
 
-func (x *index) add(m map[string]string, key, id string) {
-	if _, ok := m[key]; ok {
+// add maps a key to the contact at pos unless an older contact has it.
+func (x *index) add(kind byte, key string, pos int32) {
+	h := x.hash(kind, key)
+	if _, ok := x.keys[h]; ok {
 		return
 	}
-	m[key] = id
-	x.added = append(x.added, addedKey{m, key})
+	x.keys[h] = pos
+	x.added = append(x.added, h)
 }
 
 func (x *index) company(name string) (string, bool) {
@@ -156,20 +209,32 @@ func (x *index) company(name string) (string, bool) {
 }
 
 func (x *index) addCompany(id, name string) {
-	x.add(x.companies, strings.ToLower(name), id)
-	x.add(x.companyNames, id, name)
+	k := strings.ToLower(name)
+	if _, ok := x.companies[k]; !ok {
+		x.companies[k] = id
+		x.addedCos = append(x.addedCos, k)
+	}
+	x.companyNames[id] = name
 }
 
 // begin starts logging the keys of a batch.
-func (x *index) begin() { x.added = x.added[:0] }
+func (x *index) begin() {
+	x.added, x.addedCos = x.added[:0], x.addedCos[:0]
+	x.idsAtBegin = len(x.ids)
+}
 
 // commit keeps the keys of a committed batch.
-func (x *index) commit() { x.added = x.added[:0] }
+func (x *index) commit() { x.begin() }
 
 // rollback removes the keys of a batch whose transaction rolled back.
 func (x *index) rollback() {
-	for _, a := range x.added {
-		delete(a.m, a.key)
+	for _, h := range x.added {
+		delete(x.keys, h)
 	}
-	x.added = x.added[:0]
+	for _, k := range x.addedCos {
+		delete(x.companyNames, x.companies[k])
+		delete(x.companies, k)
+	}
+	x.ids = x.ids[:x.idsAtBegin]
+	x.begin()
 }

@@ -21,7 +21,7 @@ import (
 // progress reports, then checks that the database holds whole batches only
 // and that running the import again completes it.
 func TestKilledImport(t *testing.T) {
-	const cards, batch = 3000, 200
+	const cards, batch = 1200, 100
 	dir := t.TempDir()
 	file := filepath.Join(dir, "big.vcf")
 	f, err := os.Create(file)
