@@ -11,6 +11,7 @@ import (
 	"reflect"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -37,7 +38,7 @@ func (db *DB) Push(ctx context.Context, u User, req protocol.PushRequest, maxVal
 	defer sc.close()
 	p := &pusher{db: db, sc: sc, ctx: ctx, user: u, clientID: req.ClientID, now: time.Now(),
 		maxValue: maxValueBytes, changes: map[int64]*changeRow{},
-		territories: map[string]string{}}
+		territories: map[string]string{}, known: map[string]bool{}}
 
 	// The counter row is locked until commit, so transactions take sequence
 	// numbers in commit order and a reader never sees seq N+1 without N.
@@ -52,6 +53,9 @@ func (db *DB) Push(ctx context.Context, u User, req protocol.PushRequest, maxVal
 	last, err := p.bindClient()
 	if err != nil {
 		return protocol.PushResponse{}, err
+	}
+	if err := p.prefetch(req.Mutations, last); err != nil {
+		return protocol.PushResponse{}, fmt.Errorf("push: %w", err)
 	}
 	resp := protocol.PushResponse{Results: make([]protocol.MutationResult, 0, len(req.Mutations))}
 	for i := range req.Mutations {
@@ -68,6 +72,9 @@ func (db *DB) Push(ctx context.Context, u User, req protocol.PushRequest, maxVal
 		last = m.Number
 	}
 	resp.LastMutation = last
+	if err := p.flush(); err != nil {
+		return protocol.PushResponse{}, fmt.Errorf("push: %w", err)
+	}
 	if err := sc.exec(ctx, `UPDATE hub_clients SET last_mutation = ?, seen_at = ? WHERE client_id = ?`,
 		last, formatTime(p.now), req.ClientID); err != nil {
 		return protocol.PushResponse{}, fmt.Errorf("push: store last mutation: %w", err)
@@ -96,6 +103,10 @@ type pusher struct {
 	// territories caches company territories by company id: a batch
 	// often brings many contacts of one company.
 	territories map[string]string
+	// known holds "entity/id" of the records known to exist.
+	known map[string]bool
+	// recordRows and changeRows are inserts not yet written (see flush).
+	recordRows, changeRows [][]any
 }
 
 func (p *pusher) nextSeq() int64 {
@@ -138,7 +149,7 @@ type record struct {
 var errNoRecord = errors.New("no such record")
 
 func (p *pusher) load(entity, id string) (*record, error) {
-	row, err := p.sc.queryRow(p.ctx, `SELECT seq, owner, territory, company_id, deleted, created_at, updated_at, fields, versions
+	row, err := p.queryRow(`SELECT seq, owner, territory, company_id, deleted, created_at, updated_at, fields, versions
 		FROM hub_records WHERE entity = ? AND id = ?`, entity, id)
 	if err != nil {
 		return nil, err
@@ -354,6 +365,9 @@ func (p *pusher) clientTime(m *protocol.Mutation) string {
 // create inserts a new record; inserted is false (and nothing changed) when
 // the id exists.
 func (p *pusher) create(m *protocol.Mutation) (res protocol.MutationResult, inserted bool, err error) {
+	if p.known[m.Entity+"/"+m.ID] {
+		return protocol.MutationResult{}, false, nil
+	}
 	seq := p.nextSeq()
 	rec := &record{entity: m.Entity, id: m.ID, seq: seq, owner: p.user.Name,
 		fields: make(map[string]json.RawMessage, len(m.Fields)+1), versions: make(map[string]int64, len(m.Fields)+1)}
@@ -388,11 +402,7 @@ func (p *pusher) create(m *protocol.Mutation) (res protocol.MutationResult, inse
 		rec.territory = t
 	}
 	// A new record's change sets all its fields: log the same JSON.
-	fields, inserted, err := p.insert(rec)
-	if err != nil || !inserted {
-		p.seq-- // nothing took a number since
-		return protocol.MutationResult{}, false, err
-	}
+	fields := p.insert(rec)
 	if err := p.logChange(seq, rec, m.Op, rec.fields, fields); err != nil {
 		return protocol.MutationResult{}, false, err
 	}
@@ -411,7 +421,7 @@ func (p *pusher) companyTerritory(id string) (string, error) {
 	if t, ok := p.territories[id]; ok {
 		return t, nil
 	}
-	row, err := p.sc.queryRow(p.ctx, `SELECT territory FROM hub_records WHERE entity = 'company' AND id = ?`, id)
+	row, err := p.queryRow(`SELECT territory FROM hub_records WHERE entity = 'company' AND id = ?`, id)
 	if err != nil {
 		return "", err
 	}
@@ -478,22 +488,113 @@ func boolInt(b bool) int {
 	return 0
 }
 
-// insert stores a new record unless its id exists, and returns its fields
-// as JSON.
-func (p *pusher) insert(rec *record) (fields []byte, inserted bool, err error) {
-	fields = encodeFields(rec.fields)
-	res, err := p.sc.execResult(p.ctx, `INSERT INTO hub_records (entity, id, seq, owner, territory, company_id, deleted, created_at, updated_at, fields, versions)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (entity, id) DO NOTHING`, rec.entity, rec.id, rec.seq, rec.owner, rec.territory, rec.companyID,
-		boolInt(rec.deleted), rec.createdAt, rec.updatedAt, string(fields), string(encodeVersions(rec.versions)))
-	if err != nil {
-		return nil, false, err
+// The columns of buffered inserts.
+const (
+	recordInsertColumns = `entity, id, seq, owner, territory, company_id, deleted, created_at, updated_at, fields, versions`
+	changeInsertColumns = `seq, entity, record_id, op, author, client_id, fields, at`
+)
+
+// insert buffers a new record's row and returns its fields as JSON.
+func (p *pusher) insert(rec *record) []byte {
+	fields := encodeFields(rec.fields)
+	p.recordRows = append(p.recordRows, []any{rec.entity, rec.id, rec.seq, rec.owner, rec.territory, rec.companyID,
+		boolInt(rec.deleted), rec.createdAt, rec.updatedAt, string(fields), string(encodeVersions(rec.versions))})
+	p.known[rec.entity+"/"+rec.id] = true
+	return fields
+}
+
+// flush writes the buffered rows, many per statement: a push of thousands
+// of creates would otherwise pay a statement (on PostgreSQL a round trip)
+// per row. Every other statement of the push flushes first, so it sees them.
+func (p *pusher) flush() error {
+	if err := p.insertRows("hub_records", recordInsertColumns, 11, p.recordRows); err != nil {
+		return err
 	}
-	n, err := res.RowsAffected()
-	return fields, n == 1, err
+	p.recordRows = p.recordRows[:0]
+	if err := p.insertRows("hub_changes", changeInsertColumns, 8, p.changeRows); err != nil {
+		return err
+	}
+	p.changeRows = p.changeRows[:0]
+	return nil
+}
+
+func (p *pusher) insertRows(table, columns string, width int, rows [][]any) error {
+	const chunk = 200
+	row := "(" + placeholders(width) + ")"
+	for start := 0; start < len(rows); start += chunk {
+		part := rows[start:min(start+chunk, len(rows))]
+		args := make([]any, 0, len(part)*width)
+		for _, r := range part {
+			args = append(args, r...)
+		}
+		q := "INSERT INTO " + table + " (" + columns + ") VALUES " + strings.TrimSuffix(strings.Repeat(row+",", len(part)), ",")
+		if err := p.sc.exec(p.ctx, q, args...); err != nil {
+			return fmt.Errorf("insert into %s: %w", table, err)
+		}
+	}
+	return nil
+}
+
+func (p *pusher) exec(query string, args ...any) error {
+	if err := p.flush(); err != nil {
+		return err
+	}
+	return p.sc.exec(p.ctx, query, args...)
+}
+
+func (p *pusher) queryRow(query string, args ...any) (*sql.Row, error) {
+	if err := p.flush(); err != nil {
+		return nil, err
+	}
+	return p.sc.queryRow(p.ctx, query, args...)
+}
+
+func (p *pusher) query(query string, args ...any) (*sql.Rows, error) {
+	if err := p.flush(); err != nil {
+		return nil, err
+	}
+	return p.sc.query(p.ctx, query, args...)
+}
+
+// prefetch learns which records the batch's creates name exist already, in
+// a few statements rather than one per create.
+func (p *pusher) prefetch(ms []protocol.Mutation, last int64) error {
+	ids := map[string][]any{}
+	for _, m := range ms {
+		if m.Op == protocol.OpCreate && m.Number > last && protocol.IsIdentifier(m.Entity) && protocol.IsRecordID(m.ID) {
+			ids[m.Entity] = append(ids[m.Entity], m.ID)
+		}
+	}
+	const chunk = 500
+	for entity, list := range ids {
+		for start := 0; start < len(list); start += chunk {
+			part := list[start:min(start+chunk, len(list))]
+			rows, err := p.sc.query(p.ctx, `SELECT id FROM hub_records WHERE entity = ? AND id IN (`+placeholders(len(part))+`)`,
+				append([]any{entity}, part...)...)
+			if err != nil {
+				return err
+			}
+			for rows.Next() {
+				var id string
+				if err := rows.Scan(&id); err != nil {
+					rows.Close()
+					return err
+				}
+				p.known[entity+"/"+id] = true
+			}
+			if err := rows.Close(); err != nil {
+				return err
+			}
+			if err := rows.Err(); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 func (p *pusher) update(rec *record) error {
-	return p.sc.exec(p.ctx, `UPDATE hub_records SET seq = ?, territory = ?, company_id = ?, deleted = ?, updated_at = ?, fields = ?, versions = ?
+	return p.exec(`UPDATE hub_records SET seq = ?, territory = ?, company_id = ?, deleted = ?, updated_at = ?, fields = ?, versions = ?
 		WHERE entity = ? AND id = ?`, rec.seq, rec.territory, rec.companyID, boolInt(rec.deleted), rec.updatedAt,
 		string(encodeFields(rec.fields)), string(encodeVersions(rec.versions)), rec.entity, rec.id)
 }
@@ -511,8 +612,8 @@ func (p *pusher) logChange(seq int64, rec *record, op string, fields map[string]
 		body = encodeFields(fields)
 	}
 	p.changes[seq] = &changeRow{author: p.user.Name, clientID: p.clientID, fields: fields}
-	return p.sc.exec(p.ctx, `INSERT INTO hub_changes (seq, entity, record_id, op, author, client_id, fields, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		seq, rec.entity, rec.id, op, p.user.Name, p.clientID, string(body), formatTime(p.now))
+	p.changeRows = append(p.changeRows, []any{seq, rec.entity, rec.id, op, p.user.Name, p.clientID, string(body), formatTime(p.now)})
+	return nil
 }
 
 // change returns the change log row of seq; nil when it was never logged.
@@ -520,7 +621,7 @@ func (p *pusher) change(seq int64) (*changeRow, error) {
 	if c, ok := p.changes[seq]; ok {
 		return c, nil
 	}
-	row, err := p.sc.queryRow(p.ctx, `SELECT author, client_id, fields FROM hub_changes WHERE seq = ?`, seq)
+	row, err := p.queryRow(`SELECT author, client_id, fields FROM hub_changes WHERE seq = ?`, seq)
 	if err != nil {
 		return nil, err
 	}
@@ -660,7 +761,7 @@ func (p *pusher) placeRecord(rec *record, changed map[string]json.RawMessage) er
 }
 
 func (p *pusher) moved(seq int64, entity, id, oldTerritory string) error {
-	return p.sc.exec(p.ctx, `INSERT INTO hub_moves (seq, entity, record_id, old_territory) VALUES (?, ?, ?, ?)`,
+	return p.exec(`INSERT INTO hub_moves (seq, entity, record_id, old_territory) VALUES (?, ?, ?, ?)`,
 		seq, entity, id, oldTerritory)
 }
 
@@ -668,7 +769,7 @@ func (p *pusher) moved(seq int64, entity, id, oldTerritory string) error {
 // territory, each with a new sequence number so that reps of both
 // territories hear of it.
 func (p *pusher) cascadeTerritory(company *record) error {
-	rows, err := p.sc.query(p.ctx, `SELECT entity, id, territory FROM hub_records
+	rows, err := p.query(`SELECT entity, id, territory FROM hub_records
 		WHERE company_id = ? AND entity <> 'company' AND deleted = 0 AND territory <> ?`, company.id, company.territory)
 	if err != nil {
 		return err
@@ -691,7 +792,7 @@ func (p *pusher) cascadeTerritory(company *record) error {
 	}
 	for _, d := range deps {
 		seq := p.nextSeq()
-		if err := p.sc.exec(p.ctx, `UPDATE hub_records SET territory = ?, seq = ? WHERE entity = ? AND id = ?`,
+		if err := p.exec(`UPDATE hub_records SET territory = ?, seq = ? WHERE entity = ? AND id = ?`,
 			company.territory, seq, d.entity, d.id); err != nil {
 			return err
 		}
@@ -814,7 +915,7 @@ func (p *pusher) recordConflicts(m *protocol.Mutation, rec *record, pending []pe
 				}
 			}
 		}
-		if err := p.sc.exec(p.ctx, `INSERT INTO hub_conflicts (id, seq, kind, entity, record_id, field, base_value, base_version,
+		if err := p.exec(`INSERT INTO hub_conflicts (id, seq, kind, entity, record_id, field, base_value, base_version,
 			server_value, server_version, server_author, client_value, client_author, client_id, mutation, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			c.ID, c.Seq, c.Kind, c.Entity, c.RecordID, c.Field, base, c.BaseVersion, string(c.Server), c.ServerVersion,
@@ -828,7 +929,7 @@ func (p *pusher) recordConflicts(m *protocol.Mutation, rec *record, pending []pe
 
 // resolve marks a conflict resolved; resolving it again is a no-op.
 func (p *pusher) resolve(m *protocol.Mutation) (protocol.MutationResult, error) {
-	row, err := p.sc.queryRow(p.ctx, `SELECT entity, record_id, resolved_at FROM hub_conflicts WHERE id = ?`, m.Conflict)
+	row, err := p.queryRow(`SELECT entity, record_id, resolved_at FROM hub_conflicts WHERE id = ?`, m.Conflict)
 	if err != nil {
 		return protocol.MutationResult{}, err
 	}
@@ -855,7 +956,7 @@ func (p *pusher) resolve(m *protocol.Mutation) (protocol.MutationResult, error) 
 	if resolvedAt != "" {
 		return res, nil
 	}
-	if err := p.sc.exec(p.ctx, `UPDATE hub_conflicts SET seq = ?, resolved_by = ?, resolution = ?, resolved_at = ? WHERE id = ?`,
+	if err := p.exec(`UPDATE hub_conflicts SET seq = ?, resolved_by = ?, resolution = ?, resolved_at = ? WHERE id = ?`,
 		p.nextSeq(), p.user.Name, m.Resolution, formatTime(p.now), m.Conflict); err != nil {
 		return protocol.MutationResult{}, err
 	}
