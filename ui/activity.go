@@ -38,7 +38,7 @@ func (a *App) newFormDialog(title string, content fyne.CanvasObject, saveLabel s
 	f.saveBtn.Importance = widget.HighImportance
 	cancel := widget.NewButtonWithIcon(lang.L("Cancel"), theme.CancelIcon(), f.cancel)
 	body := container.NewBorder(f.banner, nil, nil, nil, content)
-	f.d = dialog.NewCustomWithoutButtons(title, container.New(&maxWidth{w: 560}, body), a.win)
+	f.d = dialog.NewCustomWithoutButtons(title, container.New(&column{w: 560}, body), a.win)
 	f.d.SetButtons([]fyne.CanvasObject{cancel, f.saveBtn})
 	return f
 }
@@ -414,7 +414,6 @@ func (a *App) timelineView(acts []localdb.Activity) fyne.CanvasObject {
 		title := truncLabel(strings.Join(parts, " · "))
 		title.TextStyle.Bold = true
 		when := secondary(a.loc.ago(act.OccurredAt, a.now()))
-		when.Truncation = fyne.TextTruncateOff
 		item := container.NewVBox(container.NewBorder(nil, nil, nil, when, title))
 		if act.Body != "" {
 			item.Add(wrapLabel(act.Body))
@@ -437,8 +436,10 @@ func (a *App) tasksView(tasks []localdb.Task) fyne.CanvasObject {
 }
 
 // taskRow is one task with a check box; extra is shown after the due date.
+// The title is cut with "…" when the row is narrow (a check box's own
+// label would not be).
 func (a *App) taskRow(t localdb.Task, extra fyne.CanvasObject) fyne.CanvasObject {
-	check := widget.NewCheck(t.Title, nil)
+	check := widget.NewCheck("", nil)
 	check.SetChecked(t.Done)
 	check.OnChanged = func(done bool) {
 		t := t
@@ -453,19 +454,20 @@ func (a *App) taskRow(t localdb.Task, extra fyne.CanvasObject) fyne.CanvasObject
 			a.changed(nil, localdb.EntityTask)
 		})
 	}
+	title := truncLabel(t.Title)
 	due := secondary("")
 	if !t.Due.IsZero() {
 		due.SetText(a.loc.day(t.Due, a.now()))
 		if !t.Done && t.Due.Before(startOfDay(a.now())) {
-			due.SetText(lang.L("overdue since {{.Day}}", map[string]any{"Day": a.loc.day(t.Due, a.now())}))
+			due.SetText(lang.L("overdue {{.Day}}", map[string]any{"Day": a.loc.shortDate(t.Due)}))
 			due.Importance = widget.DangerImportance
 		}
 	}
 	right := container.NewHBox(due)
 	if extra != nil {
-		right.Add(extra)
+		right.Add(container.New(&fixedWidth{w: 180}, extra))
 	}
-	return container.NewBorder(nil, nil, nil, right, check)
+	return container.NewBorder(nil, nil, check, right, title)
 }
 
 func startOfDay(t time.Time) time.Time {
@@ -483,7 +485,7 @@ func (a *App) dealsView(deals []localdb.Deal) fyne.CanvasObject {
 		id := d.ID
 		amount := widget.NewLabelWithStyle(a.loc.money(d.Amount, d.Currency), fyne.TextAlignTrailing, fyne.TextStyle{Monospace: false})
 		box.Add(container.NewBorder(nil, nil, nil, container.NewHBox(secondary(stageName(d.Stage)), amount),
-			linkButton(d.Title, iconDeal, func() { a.openDeal(id) })))
+			linkLabel(d.Title, iconDeal, func() { a.openDeal(id) })))
 	}
 	return box
 }

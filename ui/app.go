@@ -32,9 +32,9 @@ import (
 // under it.
 const AppID = "com.repdesk.app"
 
-// Options configure the app. Nil services get offline defaults: sync reports
-// "no server configured" and counts pending changes, import says it is not
-// available.
+// Options configure the app. Nil services get defaults: sync reports "no
+// server configured" and counts pending changes; import reads vCards into the
+// store with localdb/importer.
 type Options struct {
 	DataDir  string // where the database and the app's files live, shown in Settings
 	Sync     SyncService
@@ -148,7 +148,7 @@ func newAppAt(fa fyne.App, w fyne.Window, store *localdb.Store, opts Options, do
 		a.sync = offlineSync{store}
 	}
 	if a.imp == nil {
-		a.imp = noImporter{}
+		a.imp = storeImporter{store}
 	}
 	a.ctx, a.cancel = context.WithCancel(context.Background())
 	a.region = store.Region()
@@ -373,7 +373,7 @@ func (a *App) showFormDialog(d dialog.Dialog, ed editor) {
 func (a *App) showError(title string, err error) {
 	msg := widget.NewLabel(errorMessage(err))
 	msg.Wrapping = fyne.TextWrapWord
-	d := dialog.NewCustom(title, lang.L("Close"), container.New(&maxWidth{w: 460}, msg), a.win)
+	d := dialog.NewCustom(title, lang.L("Close"), container.New(&column{w: 460}, msg), a.win)
 	a.showDialog(d)
 }
 
@@ -532,7 +532,7 @@ func (a *App) offerServer() {
 	msg := widget.NewLabel(lang.L("RepDesk works fully offline. To share your changes with your team, connect to a RepDesk server in Settings."))
 	msg.Wrapping = fyne.TextWrapWord
 	d := dialog.NewCustomConfirm(lang.L("No server configured"), lang.L("Open Settings"), lang.L("Not now"),
-		container.New(&maxWidth{w: 420}, msg), func(ok bool) {
+		container.New(&column{w: 420}, msg), func(ok bool) {
 			if ok {
 				a.showID("settings")
 			}

@@ -140,7 +140,7 @@ func (s *companiesScreen) render(b *companyBundle) fyne.CanvasObject {
 	people := container.NewVBox()
 	for _, c := range b.contacts {
 		id := c.ID
-		people.Add(container.NewBorder(nil, nil, nil, secondary(c.Title), linkButton(c.FullName, theme.AccountIcon(), func() { a.openContact(id) })))
+		people.Add(container.NewBorder(nil, nil, nil, secondary(c.Title), linkLabel(c.FullName, theme.AccountIcon(), func() { a.openContact(id) })))
 	}
 	if len(b.contacts) == 0 {
 		people.Add(secondary(lang.L("No contacts at this company yet.")))

@@ -392,7 +392,7 @@ func (m *multiField) add(p pair) *multiRow {
 	r.kind.SetSelectedIndex(max(0, indexOf(m.kinds, p.kind)))
 	remove := widget.NewButtonWithIcon("", theme.ContentRemoveIcon(), nil)
 	remove.Importance = widget.LowImportance
-	r.obj = container.NewVBox(container.NewBorder(nil, nil, nil, container.NewHBox(container.New(&fixedWidth{w: 120}, r.kind), remove), r.entry), r.err)
+	r.obj = container.NewVBox(container.NewBorder(nil, nil, nil, container.NewHBox(container.New(&fixedWidth{w: 150}, r.kind), remove), r.entry), r.err)
 	remove.OnTapped = func() {
 		for i, x := range m.rows {
 			if x == r {

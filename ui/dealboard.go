@@ -93,7 +93,6 @@ func newDealColumn(b *dealBoard, st localdb.Stage) *dealColumn {
 	c.title.Truncation = fyne.TextTruncateEllipsis
 	c.totals = secondary("")
 	c.totals.Wrapping = fyne.TextWrapWord
-	c.totals.Truncation = fyne.TextTruncateOff
 	c.list = widget.NewList(func() int { return len(c.deals) },
 		func() fyne.CanvasObject { return newDealCard(b) },
 		func(id widget.ListItemID, o fyne.CanvasObject) { o.(*dealCard).set(c.deals[id]) })
@@ -109,9 +108,14 @@ func (c *dealColumn) update() {
 	loc := c.b.s.a.loc
 	c.title.SetText(stageName(c.stage.Name) + " · " + loc.number(int64(len(c.deals))))
 	total, weighted := stageTotals(c.deals)
-	text := loc.moneyParts(total, c.b.s.currencyOrder(total))
-	if c.stage.Closed == "" {
-		text += "\n" + lang.L("weighted {{.Amount}}", map[string]any{"Amount": loc.moneyParts(weighted, c.b.s.currencyOrder(weighted))})
+	text := loc.moneyParts(total, c.b.s.currencyOrder(total)) + "\n"
+	switch c.stage.Closed {
+	case "won":
+		text += lang.L("closed, won")
+	case "lost":
+		text += lang.L("closed, lost")
+	default:
+		text += lang.L("weighted {{.Amount}}", map[string]any{"Amount": loc.moneyParts(weighted, c.b.s.currencyOrder(weighted))})
 	}
 	c.totals.SetText(text)
 	if len(c.deals) == 0 {
@@ -227,7 +231,7 @@ func newDealCard(b *dealBoard) *dealCard {
 	c := &dealCard{b: b}
 	c.title = truncLabel("")
 	c.title.TextStyle.Bold = true
-	c.company = secondary("")
+	c.company = secondaryLine("")
 	c.amount = widget.NewLabel("")
 	c.close = secondary("")
 	c.close.Alignment = fyne.TextAlignTrailing

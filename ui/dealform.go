@@ -76,10 +76,10 @@ func newDealDialog(a *App, d *localdb.Deal, stages []localdb.Stage, onSaved func
 	body := container.NewVBox(grid)
 	title := lang.L("New deal")
 	if d.ID != "" {
-		title = lang.L("Deal")
+		title = lang.L("Deal") + " · " + d.Title
 		body.Add(f.extras(d, onSaved))
 	}
-	f.recordForm = newRecordForm(a, d, title, body, formHooks[localdb.Deal]{
+	f.recordForm = newRecordForm(a, d, "", body, formHooks[localdb.Deal]{
 		toValues: f.valuesOf,
 		values:   f.values,
 		fill:     f.fill,
@@ -108,7 +108,7 @@ func newDealDialog(a *App, d *localdb.Deal, stages []localdb.Stage, onSaved func
 		onClosed:    func() { f.d.Hide() },
 		discardText: lang.L("Your changes to this deal are not saved yet."),
 	})
-	f.d = dialog.NewCustomWithoutButtons("", f.view(), a.win)
+	f.d = dialog.NewCustomWithoutButtons(title, f.view(), a.win)
 	a.showFormDialog(f.d, f)
 	size := a.win.Canvas().Size()
 	f.d.Resize(fyne.NewSize(min(760, size.Width-40), min(680, size.Height-40)))

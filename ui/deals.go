@@ -166,15 +166,14 @@ func (s *dealsScreen) updateSummary() {
 	for _, st := range s.data.stages {
 		open[st.Name] = st.Closed == ""
 	}
-	n := 0
-	total, weighted := map[string]int64{}, map[string]int64{}
+	var openDeals []dealRow
 	for _, d := range s.data.deals {
 		if open[d.stage] {
-			n++
-			total[d.currency] += d.amount
-			weighted[d.currency] += d.weighted()
+			openDeals = append(openDeals, d)
 		}
 	}
+	n := len(openDeals)
+	total, weighted := stageTotals(openDeals)
 	s.summary.SetText(lang.N("{{.N}} open deal", n, map[string]any{"N": s.a.loc.number(int64(n))}) + " · " +
 		s.a.loc.moneyParts(total, s.currencyOrder(total)) + " · " +
 		lang.L("weighted {{.Amount}}", map[string]any{"Amount": s.a.loc.moneyParts(weighted, s.currencyOrder(weighted))}))
@@ -238,12 +237,16 @@ func (s *dealsScreen) openForm(d *localdb.Deal) {
 	})
 }
 
-// stageTotals sums a column: amounts and weighted amounts per currency.
+// stageTotals sums a column: amounts and weighted amounts per currency, the
+// weighted ones rounded to whole units (a forecast has no cents).
 func stageTotals(deals []dealRow) (total, weighted map[string]int64) {
 	total, weighted = map[string]int64{}, map[string]int64{}
 	for _, d := range deals {
 		total[d.currency] += d.amount
 		weighted[d.currency] += d.weighted()
+	}
+	for c, v := range weighted {
+		weighted[c] = (v + 50) / 100 * 100
 	}
 	return total, weighted
 }
@@ -309,9 +312,9 @@ func newDealTable(s *dealsScreen) *dealTable {
 		b.SetText(cols[id.Col])
 		b.SetIcon(nil)
 		if id.Col == t.sortCol {
-			b.SetIcon(theme.MenuDropDownIcon())
+			b.SetIcon(theme.MenuDropUpIcon())
 			if t.desc {
-				b.SetIcon(theme.MenuDropUpIcon())
+				b.SetIcon(theme.MenuDropDownIcon())
 			}
 		}
 		col := id.Col

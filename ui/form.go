@@ -73,7 +73,11 @@ func newRecordForm[T any](a *App, orig *T, title string, body fyne.CanvasObject,
 	f.saveBtn.Importance = widget.HighImportance
 	cancel := widget.NewButtonWithIcon(lang.L("Cancel"), theme.CancelIcon(), f.cancel)
 	hint := secondary(lang.L("Ctrl+S saves, Esc cancels"))
-	header := container.NewBorder(nil, nil, heading(title), container.NewHBox(hint, cancel, f.saveBtn))
+	var head fyne.CanvasObject // none in a dialog, which has its own title
+	if title != "" {
+		head = heading(title)
+	}
+	header := container.NewBorder(nil, nil, head, container.NewHBox(hint, cancel, f.saveBtn))
 	f.root = container.NewBorder(container.NewPadded(container.NewVBox(header, f.banner, widget.NewSeparator())), nil, nil, nil,
 		container.NewVScroll(container.NewPadded(container.New(&maxWidth{w: 760}, body))))
 	f.start = h.toValues(orig)

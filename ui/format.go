@@ -163,6 +163,14 @@ func (l locale) date(t time.Time) string {
 	return monthsEN[t.Month()-1] + " " + strconv.Itoa(t.Day()) + ", " + strconv.Itoa(t.Year())
 }
 
+// shortDate writes a day without the year: "Mar 5" or "05.03.".
+func (l locale) shortDate(t time.Time) string {
+	if l == langGerman {
+		return t.Format("02.01.")
+	}
+	return monthsEN[t.Month()-1] + " " + strconv.Itoa(t.Day())
+}
+
 // clock writes a time of day: "2:30 PM" or "14:30".
 func (l locale) clock(t time.Time) string {
 	if l == langGerman {

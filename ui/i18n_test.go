@@ -112,7 +112,7 @@ func TestGermanThroughout(t *testing.T) {
 	h.app.showID("contacts")
 	h.idle()
 	texts := h.texts()
-	for _, want := range []string{"Kontakte", "Firmen", "Verkaufschancen", "Besuche", "Einstellungen", "Neuer Kontakt",
+	for _, want := range []string{"Kontakte", "Firmen", "Deals", "Besuche", "Einstellungen", "Neuer Kontakt",
 		"40 Kontakte", "Offline", "Jetzt synchronisieren"} {
 		assert.Contains(t, texts, want)
 	}
@@ -120,7 +120,7 @@ func TestGermanThroughout(t *testing.T) {
 	h.idle()
 	assert.Contains(t, h.texts(), "Angebot", "stage names are translated")
 	assert.Contains(t, h.app.deals.summary.Text, "€", "amounts in euro")
-	assert.Contains(t, h.app.deals.summary.Text, "offene Verkaufschancen")
+	assert.Contains(t, h.app.deals.summary.Text, "offene Deals")
 }
 
 func TestLocaleFormats(t *testing.T) {

@@ -53,7 +53,10 @@ type importFlow struct {
 	d      *dialog.CustomDialog
 	body   *fyne.Container
 	stop   context.CancelFunc // ends the running step
-	action func()             // what Ctrl+S does in this phase
+	action func()
+	// expected is the number of cards the preview found: the progress bar's
+	// end while the importer has not read them all yet.
+	expected int // what Ctrl+S does in this phase
 }
 
 // importPreviewed is a report with the names of the contacts in conflict.
@@ -65,7 +68,7 @@ type importPreviewed struct {
 func newImportFlow(a *App, files []string) *importFlow {
 	f := &importFlow{a: a, files: files}
 	f.body = container.NewStack()
-	f.d = dialog.NewCustomWithoutButtons(lang.L("Import vCards"), container.New(&maxWidth{w: 680}, f.body), a.win)
+	f.d = dialog.NewCustomWithoutButtons(lang.L("Import vCards"), container.New(&column{w: 680}, f.body), a.win)
 	a.showFormDialog(f.d, f)
 	f.d.SetOnClosed(func() { f.stopWork() })
 	size := a.win.Canvas().Size()
@@ -162,6 +165,7 @@ func (f *importFlow) failed(what string, err error) {
 
 func (f *importFlow) preview(p importPreviewed) {
 	r := p.report
+	f.expected = r.Cards
 	start := widget.NewButtonWithIcon(lang.N("Import {{.N}} card", r.Cards-r.Failed, map[string]any{"N": f.a.loc.number(int64(r.Cards - r.Failed))}),
 		theme.UploadIcon(), f.run)
 	start.Importance = widget.HighImportance
@@ -214,20 +218,36 @@ func (f *importFlow) details(r ImportReport, names map[string]string) fyne.Canva
 		}
 		box.Add(panel(lang.L("Field conflicts (your value is kept)"), rows))
 	}
-	if len(r.Errors) > 0 {
-		rows := container.NewVBox()
-		for i, e := range r.Errors {
-			if i == importListed {
-				rows.Add(secondary(lang.L("… and {{.N}} more", map[string]any{"N": len(r.Errors) - importListed})))
-				break
-			}
-			where := lang.L("{{.File}}, card {{.Card}}, line {{.Line}}", map[string]any{"File": filepath.Base(e.File), "Card": e.Card, "Line": e.Line})
-			msg := newErrorLabel(where + ": " + e.Message)
-			rows.Add(msg)
-		}
-		box.Add(panel(lang.L("Errors"), rows))
-	}
+	box.Add(problemList(lang.L("Errors"), r.Errors, true))
+	box.Add(problemList(lang.L("Warnings (the cards were imported)"), r.Warnings, false))
 	return box
+}
+
+// problemList lists errors or warnings of an import with where they are.
+func problemList(title string, ps []ImportError, severe bool) fyne.CanvasObject {
+	if len(ps) == 0 {
+		return container.NewVBox()
+	}
+	rows := container.NewVBox()
+	for i, e := range ps {
+		if i == importListed {
+			rows.Add(secondary(lang.L("… and {{.N}} more", map[string]any{"N": len(ps) - importListed})))
+			break
+		}
+		where := filepath.Base(e.File)
+		switch {
+		case e.Card > 0 && e.Line > 0:
+			where = lang.L("{{.File}}, card {{.Card}}, line {{.Line}}", map[string]any{"File": where, "Card": e.Card, "Line": e.Line})
+		case e.Card > 0:
+			where = lang.L("{{.File}}, card {{.Card}}", map[string]any{"File": where, "Card": e.Card})
+		}
+		l := wrapLabel(where + ": " + e.Message)
+		if severe {
+			l.Importance = widget.DangerImportance
+		}
+		rows.Add(l)
+	}
+	return panel(title, rows)
 }
 
 // run imports for real, with progress and Cancel.
@@ -239,7 +259,9 @@ func (f *importFlow) run() {
 	counter := secondary(lang.L("Starting…"))
 	cancelBtn := widget.NewButtonWithIcon(lang.L("Cancel"), theme.CancelIcon(), func() { cancel() })
 	f.show(container.NewVBox(sectionTitle(lang.L("Importing…")), bar, counter), cancelBtn)
+	expected := f.expected
 	progress := throttle(100*time.Millisecond, func(done, total int) {
+		total = max(total, expected)
 		f.a.do(func() {
 			if total > 0 {
 				bar.SetValue(float64(done) / float64(total))

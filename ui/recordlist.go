@@ -101,7 +101,7 @@ func newRecordList(a *App, placeholder string, empty fyne.CanvasObject, noun fun
 func newRowItem() fyne.CanvasObject {
 	title := truncLabel("")
 	title.TextStyle.Bold = true
-	sub := secondary("")
+	sub := secondaryLine("")
 	return container.NewBorder(nil, nil, container.NewCenter(newAvatar("", 32)), nil,
 		container.New(&tightLines{}, title, sub))
 }

@@ -105,7 +105,7 @@ func TestMoveDealOnTheBoard(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "Won", stored.Stage)
 	assert.NotEmpty(t, stored.ClosedAt)
-	assert.Equal(t, "€40,000", b.cols[4].totals.Text, "closed stages show no weighted total")
+	assert.Equal(t, "€40,000\nclosed, won", b.cols[4].totals.Text, "closed stages show no weighted total")
 	assert.Contains(t, h.app.deals.summary.Text, "1 open deal · €10,000 · weighted €1,000")
 }
 
@@ -261,11 +261,33 @@ func TestDroppingOtherFilesExplains(t *testing.T) {
 	h.requireText("Drop .vcf files to import contacts.")
 }
 
-func TestImportNotAvailableByDefault(t *testing.T) {
+func TestImportWithTheStoreImporter(t *testing.T) {
 	h := newHarness(t, harnessOpts{welcomed: true})
-	h.app.importFiles([]string{"/tmp/a.vcf"})
+	c := &localdb.Contact{FullName: "Luca Bianchi", Title: "Einkauf", Emails: []localdb.Email{{Address: "luca.bianchi@example.it"}}}
+	require.NoError(t, h.store.CreateContact(context.Background(), c))
+	h.app.showID("contacts")
+	h.shortcut(fyne.KeyI)
+	require.NotEmpty(t, h.app.dialogs, "Ctrl+I opens the file dialog")
+	h.app.closeDialogs()
+
+	h.app.importFiles([]string{"testdata/messe.vcf"})
 	h.idle()
-	h.requireText("This feature is not available in this build.")
+	texts := h.texts()
+	assert.Contains(t, texts, "Luca Bianchi, Title: keeps “Einkauf”, the card says “Leitung Einkauf”")
+	assert.Contains(t, texts, "messe.vcf, card 3, line 16: card has no name, organization, e-mail address or phone number")
+	assert.Contains(t, texts, "messe.vcf, card 4, line 21: missing END:VCARD: the file ends inside this card")
+	n, err := h.store.CountContacts(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, 1, n, "the preview writes nothing")
+
+	h.tap("Import 2 cards")
+	h.requireText("Import finished")
+	n, err = h.store.CountContacts(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, 2, n, "Greta Sommer is new, Luca Bianchi merged")
+	h.tap("Close")
+	h.idle()
+	assert.Len(t, h.app.contacts.list.view, 2, "the list shows the imported contact")
 }
 
 func TestResolveConflicts(t *testing.T) {
@@ -393,13 +415,15 @@ func TestTaskCanBeAddedAndTickedOff(t *testing.T) {
 	h.requireText("Nothing due. Enjoy the calm, or plan the next calls.")
 	h.app.openContact(c.ID)
 	h.idle()
+	h.requireText("Send the price list")
+	var checks []*widget.Check
 	for _, o := range h.objects() {
-		if ch, ok := o.(interface {
-			SetChecked(bool)
-		}); ok && textOf(o) == "Send the price list" {
-			ch.SetChecked(true)
+		if ch, ok := o.(*widget.Check); ok {
+			checks = append(checks, ch)
 		}
 	}
+	require.Len(t, checks, 1, "the task's check box")
+	checks[0].SetChecked(true)
 	h.idle()
 	tasks, err = h.store.Tasks(context.Background(), localdb.TaskFilter{ContactID: c.ID})
 	require.NoError(t, err)

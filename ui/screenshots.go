@@ -27,7 +27,7 @@ func Screenshots(store *localdb.Store, dir string, opts Options) error {
 	fa.Preferences().SetBool(prefWelcomed, true)
 	fa.Preferences().SetString(prefScreen, "today")
 	fa.Preferences().SetString(prefLanguage, "en")
-	fa.Preferences().SetString(prefTheme, themeSystem)
+	fa.Preferences().SetString(prefTheme, themeLight)
 	w := fa.NewWindow("RepDesk")
 	a, err := newApp(fa, w, store, opts, fyne.Do)
 	if err != nil {
@@ -76,6 +76,9 @@ func captureAll(a *App, dir string) error {
 			a.settle()
 			var img image.Image
 			fyne.DoAndWait(func() { img = a.win.Canvas().Capture() })
+			if blank(img) {
+				fyne.DoAndWait(func() { img = screenGrab(a.win) })
+			}
 			if err := savePNG(filepath.Join(dir, language, s.name+".png"), img); err != nil {
 				return err
 			}
@@ -149,7 +152,10 @@ func screenshotPlan(a *App, sample string, english bool) []shot {
 			for _, r := range "mül" {
 				a.search.entry.TypedRune(r)
 			}
-		}, undo: func() { a.search.clear() }},
+		}, undo: func() {
+			a.search.clear()
+			a.win.Canvas().Unfocus()
+		}},
 		{name: "companies", prepare: func() { a.showID("companies") }, undo: nil},
 		{name: "company", prepare: func() { selectFirst(a.companies.list) }},
 		{name: "deals-board", prepare: func() { a.showID("deals") }},
@@ -189,6 +195,23 @@ func (a *App) closeDialogs() {
 	for len(a.dialogs) > 0 {
 		a.dialogs[len(a.dialogs)-1].d.Hide()
 	}
+}
+
+// blank reports whether img has no visible pixel, as Capture returns under
+// Xvfb.
+func blank(img image.Image) bool {
+	if img == nil {
+		return true
+	}
+	b := img.Bounds()
+	for y := b.Min.Y; y < b.Max.Y; y += 7 {
+		for x := b.Min.X; x < b.Max.X; x += 7 {
+			if _, _, _, a := img.At(x, y).RGBA(); a != 0 {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 func savePNG(path string, img image.Image) error {

@@ -48,7 +48,7 @@ func newGlobalSearch(a *App) *globalSearch {
 			title := truncLabel("")
 			title.TextStyle.Bold = true
 			return container.NewBorder(nil, nil, widget.NewIcon(theme.AccountIcon()), kind,
-				container.NewGridWithColumns(2, title, secondary("")))
+				container.NewGridWithColumns(2, title, secondaryLine("")))
 		},
 		func(id widget.ListItemID, o fyne.CanvasObject) {
 			h := s.hits[id]

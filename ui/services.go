@@ -129,6 +129,8 @@ type ImportReport struct {
 	Failed    int              `json:"failed"`
 	Conflicts []ImportConflict `json:"conflicts"`
 	Errors    []ImportError    `json:"errors"`
+	// Warnings are things read but dropped or guessed; the card was imported.
+	Warnings []ImportError `json:"warnings,omitempty"`
 }
 
 // ImportConflict is a field where an imported card disagreed with the
@@ -153,15 +155,4 @@ type ImportError struct {
 type Importer interface {
 	Preview(ctx context.Context, files []string) (ImportReport, error)
 	Import(ctx context.Context, files []string, progress func(done, total int)) (ImportReport, error)
-}
-
-// noImporter is the Importer of a build without vCard import.
-type noImporter struct{}
-
-func (noImporter) Preview(context.Context, []string) (ImportReport, error) {
-	return ImportReport{}, ErrUnavailable
-}
-
-func (noImporter) Import(context.Context, []string, func(int, int)) (ImportReport, error) {
-	return ImportReport{}, ErrUnavailable
 }

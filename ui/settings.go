@@ -59,10 +59,10 @@ func newSettingsScreen(a *App) *settingsScreen {
 		s.signIn()
 	})
 	s.login.Importance = widget.HighImportance
-	serverPanel := panel(lang.L("Server"), container.NewVBox(formGrid(
-		newField(lang.L("Server URL"), container.NewVBox(s.server, serverErr)),
-		newField(lang.L("Token"), s.token),
-	), container.NewBorder(nil, nil, nil, s.login, s.result)))
+	serverPanel := panel(lang.L("Server"), container.NewVBox(
+		settingRow(lang.L("Server URL"), container.NewVBox(s.server, serverErr)),
+		settingRow(lang.L("Token"), s.token),
+		settingRow("", container.NewBorder(nil, nil, nil, s.login, s.result))))
 
 	var intervalNames []string
 	for _, m := range syncIntervals {
@@ -83,6 +83,7 @@ func newSettingsScreen(a *App) *settingsScreen {
 	region := widget.NewSelect(phoneRegions, nil)
 	region.SetSelected(a.region)
 	regionNote := secondary("")
+	regionNote.Hide()
 	region.OnChanged = func(code string) {
 		background(a, func(ctx context.Context) (none, error) {
 			return none{}, a.store.SetSetting(ctx, localdb.SettingRegion, code)
@@ -93,6 +94,7 @@ func newSettingsScreen(a *App) *settingsScreen {
 			}
 			a.region = code
 			regionNote.SetText(lang.L("New numbers without a country code are read as {{.Region}}.", map[string]any{"Region": code}))
+			regionNote.Show()
 		})
 	}
 	currency := widget.NewSelect(currencies, func(c string) { prefs.SetString(prefCurrency, c) })
@@ -133,18 +135,18 @@ func newSettingsScreen(a *App) *settingsScreen {
 		a.rebuild()
 	}
 
-	general := panel(lang.L("Work"), formGrid(
-		newField(lang.L("Sync"), interval),
-		newField(lang.L("Phone region"), container.NewVBox(region, regionNote)),
-		newField(lang.L("Currency"), currency),
+	general := panel(lang.L("Work"), container.NewVBox(
+		settingRow(lang.L("Sync"), interval),
+		settingRow(lang.L("Phone region"), container.NewVBox(region, regionNote)),
+		settingRow(lang.L("Currency"), currency),
 	))
-	look := panel(lang.L("Appearance"), formGrid(
-		newField(lang.L("Theme"), themeChoice),
-		newField(lang.L("Language"), language),
+	look := panel(lang.L("Appearance"), container.NewVBox(
+		settingRow(lang.L("Theme"), themeChoice),
+		settingRow(lang.L("Language"), language),
 	))
 	data := panel(lang.L("Data"), container.NewVBox(
-		labelled(lang.L("Database"), wrapLabel(a.store.Path())),
-		secondary(lang.L("Everything is stored on this computer first; the server gets a copy when you sync.")),
+		settingRow(lang.L("Database"), wrapLabel(a.store.Path())),
+		settingRow("", wrapLabel(lang.L("Everything is stored on this computer first; the server gets a copy when you sync."))),
 	))
 	keys := panel(lang.L("Keyboard"), shortcutHelp())
 	col := container.NewVBox(serverPanel, general, look, data, keys)
@@ -221,6 +223,16 @@ func (s *settingsScreen) signIn() {
 	})
 }
 
+// settingRow is a setting with its label in a column of the same width in
+// every panel, so that the panels line up.
+func settingRow(label string, input fyne.CanvasObject) fyne.CanvasObject {
+	return labelledRow(widget.NewLabelWithStyle(label, fyne.TextAlignTrailing, fyne.TextStyle{}), input)
+}
+
+func labelledRow(label *widget.Label, input fyne.CanvasObject) fyne.CanvasObject {
+	return container.NewBorder(nil, nil, container.New(&fixedWidth{w: 150}, container.NewVBox(label)), nil, input)
+}
+
 // shortcutHelp lists the keyboard shortcuts.
 func shortcutHelp() fyne.CanvasObject {
 	rows := [][2]string{
@@ -235,8 +247,8 @@ func shortcutHelp() fyne.CanvasObject {
 	}
 	box := container.NewVBox()
 	for _, r := range rows {
-		k := widget.NewLabelWithStyle(r[0], fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
-		box.Add(container.NewBorder(nil, nil, container.New(&fixedWidth{w: 180}, k), nil, widget.NewLabel(r[1])))
+		k := widget.NewLabelWithStyle(r[0], fyne.TextAlignTrailing, fyne.TextStyle{Monospace: true})
+		box.Add(labelledRow(k, widget.NewLabel(r[1])))
 	}
 	return box
 }

@@ -29,6 +29,8 @@ type syncScreen struct {
 	rejected  []RejectedChange
 	runs      []SyncRun
 	cList     *keyList
+	cSplit    *container.Split
+	cBody     *fyne.Container
 	compare   *fyne.Container
 	rejBox    *fyne.Container
 	runsBox   *fyne.Container
@@ -76,11 +78,12 @@ func newSyncScreen(a *App) *syncScreen {
 		s.showConflict(s.conflicts[id])
 	}
 	s.compare = container.NewStack()
-	conflicts := container.NewHSplit(s.cList, s.compare)
-	conflicts.Offset = 0.3
+	s.cSplit = container.NewHSplit(s.cList, s.compare)
+	s.cSplit.Offset = 0.3
+	s.cBody = container.NewStack(s.cSplit)
 	s.rejBox = container.NewVBox()
 	s.runsBox = container.NewVBox()
-	s.conflictsTab = container.NewTabItem(lang.L("Conflicts"), conflicts)
+	s.conflictsTab = container.NewTabItem(lang.L("Conflicts"), s.cBody)
 	s.rejectedTab = container.NewTabItem(lang.L("Rejected changes"), container.NewVScroll(s.rejBox))
 	s.runsT = container.NewTabItem(lang.L("Last runs"), container.NewVScroll(s.runsBox))
 	s.tabs = container.NewAppTabs(s.conflictsTab, s.rejectedTab, s.runsT)
@@ -168,19 +171,21 @@ func (s *syncScreen) renderConflicts() {
 	s.cList.Refresh()
 	s.cList.UnselectAll()
 	s.cList.selected = -1
+	if len(s.conflicts) == 0 {
+		s.cBody.Objects = []fyne.CanvasObject{emptyState(theme.ConfirmIcon(), lang.L("No conflicts"),
+			lang.L("When you and someone else change the same field, you decide here which value stays."))}
+		s.cBody.Refresh()
+		return
+	}
+	s.cBody.Objects = []fyne.CanvasObject{s.cSplit}
+	s.cBody.Refresh()
 	for i, c := range s.conflicts {
 		if c.ID == s.selected {
 			s.cList.Select(i)
 			return
 		}
 	}
-	if len(s.conflicts) > 0 {
-		s.cList.Select(0)
-		return
-	}
-	s.compare.Objects = []fyne.CanvasObject{emptyState(theme.ConfirmIcon(), lang.L("No conflicts"),
-		lang.L("When you and someone else change the same field, you decide here which value stays."))}
-	s.compare.Refresh()
+	s.cList.Select(0)
 }
 
 // showConflict puts base, theirs and mine side by side.

@@ -32,6 +32,10 @@ var (
 	chromeLight = color.NRGBA{0xF1, 0xF4, 0xF9, 0xFF}
 	chromeDark  = color.NRGBA{0x1B, 0x1E, 0x24, 0xFF}
 	okGreen     = color.NRGBA{0x16, 0xA3, 0x4A, 0xFF}
+	// Secondary text (Fyne's disabled colour, which low-importance labels
+	// use) dark enough to read, in both variants.
+	mutedLight = color.NRGBA{0x70, 0x78, 0x84, 0xFF}
+	mutedDark  = color.NRGBA{0x93, 0x9B, 0xA8, 0xFF}
 )
 
 // Custom colour names of the theme.
@@ -70,6 +74,11 @@ func (t repTheme) Color(n fyne.ThemeColorName, v fyne.ThemeVariant) color.Color 
 		return chromeLight
 	case colorOK:
 		return okGreen
+	case theme.ColorNameDisabled, theme.ColorNamePlaceHolder:
+		if dark {
+			return mutedDark
+		}
+		return mutedLight
 	case theme.ColorNameSelection:
 		c := brandLight
 		c.A = 0x30

@@ -182,7 +182,7 @@ func (s *todayScreen) render(d todayData) fyne.CanvasObject {
 		var who fyne.CanvasObject
 		if name := d.names[t.ContactID]; name != "" {
 			id := t.ContactID
-			who = linkButton(name, theme.AccountIcon(), func() { a.openContact(id) })
+			who = linkLabel(name, theme.AccountIcon(), func() { a.openContact(id) })
 		}
 		tasks.Add(a.taskRow(t, who))
 	}
@@ -194,7 +194,7 @@ func (s *todayScreen) render(d todayData) fyne.CanvasObject {
 	for _, v := range d.visits {
 		v := v
 		label := a.loc.clock(v.StartAt.Local()) + "  " + joinNonEmpty(" · ", v.company, v.contact)
-		visits.Add(linkButton(label, iconVisit, func() {
+		visits.Add(linkLabel(label, iconVisit, func() {
 			a.showID("visits")
 			a.visits.selected = v.ID
 			a.visits.show(v)
@@ -214,7 +214,7 @@ func (s *todayScreen) render(d todayData) fyne.CanvasObject {
 			label += " · " + outcomeName(act.Outcome)
 		}
 		id := act.ContactID
-		row := linkButton(label, activityIcon(act.Kind), func() {
+		row := linkLabel(label, activityIcon(act.Kind), func() {
 			if id != "" {
 				a.openContact(id)
 			}
@@ -226,7 +226,7 @@ func (s *todayScreen) render(d todayData) fyne.CanvasObject {
 	}
 
 	title := heading(lang.L("Today") + " · " + a.loc.date(now))
-	cols := container.NewGridWithColumns(2,
+	cols := container.New(&split{ratio: 0.58},
 		panel(lang.L("Due tasks"), tasks),
 		container.NewVBox(panel(lang.L("Visits today"), visits), panel(lang.L("Recently logged"), recent)))
 	return container.NewBorder(container.NewVBox(title, stats), nil, nil, nil, container.NewVScroll(container.NewVBox(cols)))

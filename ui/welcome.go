@@ -36,7 +36,6 @@ func newWelcome(a *App) fyne.CanvasObject {
 		choices = append(choices, b)
 		d := secondary(text)
 		d.Wrapping = fyne.TextWrapWord
-		d.Truncation = fyne.TextTruncateOff
 		return panel("", container.NewVBox(b, d))
 	}
 	demoChoice := choice(theme.MediaPlayIcon(), lang.L("Explore with demo data"),
@@ -90,5 +89,5 @@ func newWelcome(a *App) fyne.CanvasObject {
 		demoChoice, importChoice, serverChoice,
 		progress, status, container.NewCenter(empty),
 	)
-	return container.NewCenter(container.New(&maxWidth{w: 560}, box))
+	return container.NewCenter(container.New(&column{w: 560}, box))
 }

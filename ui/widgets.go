@@ -186,7 +186,6 @@ func panel(title string, content fyne.CanvasObject) fyne.CanvasObject {
 func heading(text string) *widget.Label {
 	l := widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	l.SizeName = theme.SizeNameSubHeadingText
-	l.Truncation = fyne.TextTruncateEllipsis
 	return l
 }
 
@@ -198,6 +197,13 @@ func sectionTitle(text string) *widget.Label {
 func secondary(text string) *widget.Label {
 	l := widget.NewLabel(text)
 	l.Importance = widget.LowImportance
+	return l
+}
+
+// secondaryLine is a secondary label that cuts what does not fit with "…",
+// for rows of lists.
+func secondaryLine(text string) *widget.Label {
+	l := secondary(text)
 	l.Truncation = fyne.TextTruncateEllipsis
 	return l
 }
@@ -242,16 +248,18 @@ func emptyState(icon fyne.Resource, title, text string, actions ...fyne.CanvasOb
 	if len(actions) > 0 {
 		box.Add(container.NewCenter(container.NewHBox(actions...)))
 	}
-	return container.NewCenter(container.New(&maxWidth{w: 420}, box))
+	return container.NewCenter(container.New(&column{w: 420}, box))
 }
 
-// maxWidth lays its children out no wider than w (and at least their
-// minimum), e.g. to keep wrapped text readable on a 4K screen.
+// maxWidth centres its children and makes them no wider than w, e.g. to
+// keep a form readable on a 4K screen; it asks for no more room than they
+// need.
 type maxWidth struct{ w float32 }
 
 func (m *maxWidth) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	w := min(size.Width, m.w)
 	for _, o := range objs {
+		w := max(w, o.MinSize().Width)
 		o.Move(fyne.NewPos((size.Width-w)/2, 0))
 		o.Resize(fyne.NewSize(w, size.Height))
 	}
@@ -260,8 +268,26 @@ func (m *maxWidth) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 func (m *maxWidth) MinSize(objs []fyne.CanvasObject) fyne.Size {
 	var s fyne.Size
 	for _, o := range objs {
-		ms := o.MinSize()
-		s = s.Max(fyne.NewSize(min(max(ms.Width, m.w), m.w), ms.Height))
+		s = s.Max(o.MinSize())
+	}
+	return s
+}
+
+// column is a text column of width w: wrapped text in dialogs and empty
+// states gets a readable line length instead of the narrowest possible.
+type column struct{ w float32 }
+
+func (c *column) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	for _, o := range objs {
+		o.Move(fyne.NewPos(0, 0))
+		o.Resize(size)
+	}
+}
+
+func (c *column) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	s := fyne.NewSize(c.w, 0)
+	for _, o := range objs {
+		s = s.Max(o.MinSize())
 	}
 	return s
 }
@@ -424,6 +450,15 @@ func formGrid(fields ...*field) *fyne.Container {
 	return container.New(layout.NewFormLayout(), objs...)
 }
 
+// linkLabel is a link in a list: an icon and a text that is cut with "…"
+// when the row is narrow.
+func linkLabel(text string, icon fyne.Resource, tapped func()) fyne.CanvasObject {
+	h := widget.NewHyperlink(text, nil)
+	h.Truncation = fyne.TextTruncateEllipsis
+	h.OnTapped = tapped
+	return container.NewBorder(nil, nil, widget.NewIcon(icon), nil, h)
+}
+
 // linkButton is a flat button that reads like a link.
 func linkButton(text string, icon fyne.Resource, tapped func()) *widget.Button {
 	b := widget.NewButtonWithIcon(text, icon, tapped)
@@ -436,6 +471,24 @@ func linkButton(text string, icon fyne.Resource, tapped func()) *widget.Button {
 func labelled(caption string, value fyne.CanvasObject) fyne.CanvasObject {
 	c := secondary(caption)
 	return container.NewBorder(nil, nil, container.New(&fixedWidth{w: 120}, c), nil, value)
+}
+
+// split lays out two objects side by side, the first taking ratio of the
+// width.
+type split struct{ ratio float32 }
+
+func (s *split) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	gap := theme.Padding()
+	w0 := (size.Width - gap) * s.ratio
+	objs[0].Move(fyne.NewPos(0, 0))
+	objs[0].Resize(fyne.NewSize(w0, size.Height))
+	objs[1].Move(fyne.NewPos(w0+gap, 0))
+	objs[1].Resize(fyne.NewSize(size.Width-w0-gap, size.Height))
+}
+
+func (s *split) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	a, b := objs[0].MinSize(), objs[1].MinSize()
+	return fyne.NewSize(a.Width+b.Width+theme.Padding(), max(a.Height, b.Height))
 }
 
 // fixedWidth gives its content a fixed width.
