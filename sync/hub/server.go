@@ -56,9 +56,6 @@ func NewServer(db *DB, opts Options) *Server {
 	return s
 }
 
-// DB returns the server's database.
-func (s *Server) DB() *DB { return s.db }
-
 // ServeHTTP logs every request (never its headers: they hold the token).
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
