@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"strings"
 	"time"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // The codec maps entity structs to table columns through their `db` tags, so
@@ -197,6 +199,45 @@ func encodeJSONColumn(f reflect.Value) (string, error) {
 		return "", err
 	}
 	return string(b), nil
+}
+
+// composeStrings puts every string of rec's stored fields into Unicode NFC,
+// the form that search, sorting and comparing with stored values expect;
+// vCards from macOS bring decomposed umlauts.
+func (sp *entitySpec) composeStrings(rec Record) {
+	v := reflect.ValueOf(rec).Elem()
+	for _, c := range sp.cols {
+		composeValue(v.Field(c.index))
+	}
+}
+
+func composeValue(v reflect.Value) {
+	switch v.Kind() {
+	case reflect.String:
+		if s := v.String(); !norm.NFC.IsNormalString(s) {
+			v.SetString(norm.NFC.String(s))
+		}
+	case reflect.Slice:
+		for i := 0; i < v.Len(); i++ {
+			composeValue(v.Index(i))
+		}
+	case reflect.Struct:
+		for i := 0; i < v.NumField(); i++ {
+			if v.Type().Field(i).IsExported() {
+				composeValue(v.Field(i))
+			}
+		}
+	}
+}
+
+// emptyLists makes the nil lists of rec empty ones, as reads return them.
+func (sp *entitySpec) emptyLists(rec Record) {
+	v := reflect.ValueOf(rec).Elem()
+	for _, c := range sp.cols {
+		if f := v.Field(c.index); c.kind == colJSON && f.Kind() == reflect.Slice && f.IsNil() {
+			f.Set(reflect.MakeSlice(f.Type(), 0, 0))
+		}
+	}
 }
 
 // decodeInto sets the fields of rec from the stored column values.

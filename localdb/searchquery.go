@@ -38,8 +38,9 @@ type SearchOptions struct {
 //
 //  1. names whose words are the typed words,
 //  2. names whose words start with the typed words,
-//  3. any field (company, e-mail, phone digits, city, tags, notes), from three
-//     typed characters per word on; shorter words only ever match names.
+//  3. any field (company, e-mail, phone digits, city, tags, notes), once a
+//     typed word has three characters; there, shorter words must be whole
+//     words.
 //
 // A tier is asked only while the better tiers found fewer hits than the
 // limit, so a hit from a lower tier never hides a better one. Within a tier,
@@ -56,8 +57,8 @@ type searchTier struct {
 
 var searchTiers = []searchTier{{names: true, exact: true}, {names: true}, {}}
 
-// minFieldTermRunes is the shortest word that is matched against all fields;
-// a shorter one matches too much to be useful there.
+// minFieldTermRunes is the shortest word that is matched as a prefix against
+// all fields; a shorter one matches too much to be useful there.
 const minFieldTermRunes = 3
 
 // queryTerm is one word of a search: as typed, its German transliteration
@@ -111,15 +112,21 @@ func isDigits(s string) bool {
 	return s != ""
 }
 
-// matchExpr is the FTS5 query of terms: all words required, each a prefix
-// unless exact, each also in its transliteration.
-func matchExpr(terms []queryTerm, exact bool) string {
-	star := "*"
-	if exact {
-		star = ""
-	}
+// long reports whether the term is long enough to be matched as a prefix
+// against all fields.
+func (t queryTerm) long() bool { return utf8.RuneCountInString(t.text) >= minFieldTermRunes }
+
+// matchExpr is the FTS5 query of terms for a tier: all words required, each
+// a prefix unless the tier wants whole words (in the all-fields tier, the
+// short ones: "de" of a pasted e-mail address must not match every word
+// starting with "de"), each also in its transliteration.
+func matchExpr(terms []queryTerm, tier searchTier) string {
 	parts := make([]string, len(terms))
 	for i, t := range terms {
+		star := "*"
+		if tier.exact || (!tier.names && !t.long()) {
+			star = ""
+		}
 		parts[i] = `"` + t.text + `"` + star
 		if t.spelled != "" {
 			parts[i] = `(` + parts[i] + ` OR "` + t.spelled + `"` + star + `)`
@@ -213,17 +220,14 @@ func (s *Store) Search(ctx context.Context, query string, opts SearchOptions) ([
 	if limit <= 0 {
 		limit = 50
 	}
-	longTerms := true
-	for _, t := range terms {
-		longTerms = longTerms && len([]rune(t.text)) >= minFieldTermRunes
-	}
+	longTerms := slices.ContainsFunc(terms, queryTerm.long)
 	seen := map[int64]bool{}
 	var found []*candidate
 	for ti, tier := range searchTiers {
 		if len(found) >= limit || (!tier.names && !longTerms) {
 			break
 		}
-		q, expr := searchAllSQL, matchExpr(terms, tier.exact)
+		q, expr := searchAllSQL, matchExpr(terms, tier)
 		if tier.names {
 			q = searchNameSQL
 		}
@@ -341,7 +345,7 @@ func (c *candidate) fields() []string {
 }
 
 // rankScore is in [0, 1]: how well the typed words cover the words of the
-// hit's best fields. One- and two-letter words say too little to rank by;
+// hit's best fields. One- and two-letter queries say too little to rank by;
 // their hits keep the order of their titles.
 func rankScore(terms []queryTerm, longTerms bool, c *candidate) float64 {
 	if !longTerms {

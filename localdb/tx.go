@@ -76,6 +76,7 @@ type adjuster interface {
 // prepare normalizes and validates rec; stored is the record as stored for
 // an update, nil for a create.
 func (t *Tx) prepare(rec, stored Record) error {
+	specOf(rec).composeStrings(rec)
 	if n, ok := rec.(normalizer); ok {
 		if err := n.normalize(t); err != nil {
 			return err
@@ -163,10 +164,7 @@ func (t *Tx) create(rec Record) error {
 	if err != nil {
 		return fmt.Errorf("create %s: %w", sp.name, err)
 	}
-	// rec becomes what a read returns (empty lists rather than nil ones).
-	if err := sp.decodeInto(rec, vals); err != nil {
-		return fmt.Errorf("create %s: %w", sp.name, err)
-	}
+	sp.emptyLists(rec)
 	args := append([]any{m.ID, formatTime(m.CreatedAt), formatTime(m.UpdatedAt), m.Version, 0, m.Owner}, vals...)
 	res, err := t.exec(sp.insertSQL, args...)
 	if err != nil {

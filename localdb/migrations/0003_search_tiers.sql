@@ -6,9 +6,11 @@
 --    layout had rowid = rid * 4 + code with contacts 2 and deals 3);
 --  * search_name, the names alone (and their spelled-out umlauts), so that the
 --    name tiers never wade through matches in other fields;
---  * prefix indexes for the prefix lengths each table is queried with: names
---    from the first letter, all fields from three characters on (phone digits
---    up to six);
+--  * prefix indexes for the prefixes typed while searching: names from the
+--    first letter, all fields from three characters on, up to six (a prefix
+--    without an index makes FTS5 merge the lists of all words starting with
+--    it, slow for common names and for phone numbers, which are distinct
+--    words each; every prefix index makes every write slower, though);
 --  * no positions (detail = none): Search matches words, never phrases, and
 --    ranks without bm25, so positions would only make every write and every
 --    query slower.
@@ -48,3 +50,9 @@ INSERT INTO search_name (rowid, name, alt)
             replace(replace(replace(replace(replace(replace(replace(name,
                 'ä', 'ae'), 'ö', 'oe'), 'ü', 'ue'), 'Ä', 'Ae'), 'Ö', 'Oe'), 'Ü', 'Ue'), 'ß', 'ss') AS spelled
           FROM search);
+
+-- FTS5 merges index segments as they pile up; merging when eight (not four)
+-- are on one level halves the merge work of a write for a few more segments
+-- to read.
+INSERT INTO search (search, rank) VALUES ('automerge', 8);
+INSERT INTO search_name (search_name, rank) VALUES ('automerge', 8);
