@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -18,8 +19,14 @@ import (
 )
 
 // testNow is the fixed "now" of every UI test, so that "today" and "5 min
-// ago" do not depend on when the tests run.
-var testNow = time.Date(2026, 3, 10, 9, 30, 0, 0, time.Local)
+// ago" do not depend on when the tests run (TestMain makes the local time
+// zone UTC, so neither does the clock time).
+var testNow = time.Date(2026, 3, 10, 9, 30, 0, 0, time.UTC)
+
+func TestMain(m *testing.M) {
+	time.Local = time.UTC
+	os.Exit(m.Run())
+}
 
 // harness runs the app on the test driver. The test goroutine is the UI
 // goroutine: background work hands its results to a queue that idle runs
@@ -36,6 +43,7 @@ type harness struct {
 type harnessOpts struct {
 	sync     SyncService
 	importer Importer
+	dataDir  string
 	language string // "en" unless set
 	demo     int    // demo contacts to seed (0: none)
 	welcomed bool   // false shows the welcome on an empty book
@@ -60,7 +68,7 @@ func newHarness(t *testing.T, o harnessOpts) *harness {
 	fa.Preferences().SetString(prefScreen, "today")
 	w := fa.NewWindow("RepDesk")
 	h := &harness{t: t, store: store, win: w, queue: make(chan func(), 1<<14)}
-	a, err := newAppAt(fa, w, store, Options{Sync: o.sync, Importer: o.importer}, h.do, func() time.Time { return testNow })
+	a, err := newAppAt(fa, w, store, Options{Sync: o.sync, Importer: o.importer, DataDir: o.dataDir}, h.do, func() time.Time { return testNow })
 	require.NoError(t, err)
 	t.Cleanup(a.close)
 	h.app = a

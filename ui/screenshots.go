@@ -242,8 +242,9 @@ func writeSampleVCard() (string, error) {
 	path := filepath.Join(dir, "messe-kontakte.vcf")
 	body := "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Greta Sommer\r\nN:Sommer;Greta;;;\r\nORG:Sommer Logistik GmbH\r\n" +
 		"EMAIL;TYPE=work:greta.sommer@sommer-logistik.de\r\nTEL;TYPE=cell:+49 151 2345678\r\nEND:VCARD\r\n" +
-		"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Luca Bianchi\r\nN:Bianchi;Luca;;;\r\nEMAIL:luca.bianchi@example.it\r\nEND:VCARD\r\n" +
-		"BEGIN:VCARD\r\nVERSION:3.0\r\nN:;;;;\r\nEMAIL:not-an-address\r\nEND:VCARD\r\n"
+		"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Luca Bianchi\r\nN:Bianchi;Luca;;;\r\nEMAIL:luca.bianchi@example.it\r\n" +
+		"EMAIL:luca@@example\r\nEND:VCARD\r\n" +
+		"BEGIN:VCARD\r\nVERSION:3.0\r\nN:;;;;\r\nNOTE:a card without a name\r\nEND:VCARD\r\n"
 	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
 		return "", fmt.Errorf("screenshot sample: %w", err)
 	}

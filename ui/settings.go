@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -135,7 +136,7 @@ func newSettingsScreen(a *App) *settingsScreen {
 		a.rebuild()
 	}
 
-	general := panel(lang.L("Work"), container.NewVBox(
+	general := panel(lang.L("Sync and region"), container.NewVBox(
 		settingRow(lang.L("Sync"), interval),
 		settingRow(lang.L("Phone region"), container.NewVBox(region, regionNote)),
 		settingRow(lang.L("Currency"), currency),
@@ -145,7 +146,7 @@ func newSettingsScreen(a *App) *settingsScreen {
 		settingRow(lang.L("Language"), language),
 	))
 	data := panel(lang.L("Data"), container.NewVBox(
-		settingRow(lang.L("Database"), wrapLabel(a.store.Path())),
+		settingRow(lang.L("Data folder"), wrapLabel(firstNonEmpty(a.dataDir, filepath.Dir(a.store.Path())))),
 		settingRow("", wrapLabel(lang.L("Everything is stored on this computer first; the server gets a copy when you sync."))),
 	))
 	keys := panel(lang.L("Keyboard"), shortcutHelp())
@@ -235,15 +236,16 @@ func labelledRow(label *widget.Label, input fyne.CanvasObject) fyne.CanvasObject
 
 // shortcutHelp lists the keyboard shortcuts.
 func shortcutHelp() fyne.CanvasObject {
+	ctrl := lang.L("Ctrl") // "Strg" on German keyboards
 	rows := [][2]string{
-		{"Ctrl+K, Ctrl+F", lang.L("Search everything")},
-		{"Ctrl+N", lang.L("New contact")},
-		{"Ctrl+S", lang.L("Save the form")},
+		{ctrl + "+K, " + ctrl + "+F", lang.L("Search everything")},
+		{ctrl + "+N", lang.L("New contact")},
+		{ctrl + "+S", lang.L("Save the form")},
 		{"Esc", lang.L("Close the dialog or cancel the edit")},
-		{"Ctrl+I", lang.L("Import vCards")},
-		{"F5, Ctrl+R", lang.L("Sync now")},
-		{"Ctrl+1 … Ctrl+7", lang.L("Go to a screen")},
-		{"↑ ↓ Enter", lang.L("Move through lists and open")},
+		{ctrl + "+I", lang.L("Import vCards")},
+		{"F5, " + ctrl + "+R", lang.L("Sync now")},
+		{ctrl + "+1 … " + ctrl + "+7", lang.L("Go to a screen")},
+		{"↑ ↓ " + lang.L("Enter"), lang.L("Move through lists and open")},
 	}
 	box := container.NewVBox()
 	for _, r := range rows {

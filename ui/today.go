@@ -120,7 +120,7 @@ func loadToday(ctx context.Context, st *localdb.Store, now time.Time) (todayData
 			return d, fmt.Errorf("pipeline: %w", err)
 		}
 		d.open += n
-		d.total[cur], d.weighted[cur] = total, weighted
+		d.total[cur], d.weighted[cur] = total, (weighted+50)/100*100 // a forecast has no cents
 	}
 	if err := rs.Err(); err != nil {
 		return d, fmt.Errorf("pipeline: %w", err)
