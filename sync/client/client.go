@@ -142,6 +142,8 @@ type hooks struct {
 	// page is applied and before the cursor advances: an error simulates a
 	// crash between the two.
 	beforeCursor func() error
+	// beforePull runs between a sync's push and its pull.
+	beforePull func()
 }
 
 // New returns a client of store.

@@ -258,12 +258,14 @@ func (s *sim) save(d *simDevice, rec localdb.Record) {
 	require.NoError(s.t, err)
 }
 
-// checkSeen asserts what keeps overwrites honest: every field this device
-// is about to change without an unpushed change of its own shows the hub's
-// value at the version it will send as base (or the device's own later
-// write, which the hub never counts as a conflict). A base the device has
-// not seen would let the hub overwrite a value without a conflict record.
-// Tags are exempt: the hub unites concurrent tag sets instead.
+// checkSeen asserts what keeps overwrites honest. A push is applied
+// without a conflict only when its base is the hub's current version of the
+// field (or the hub's current value is this installation's own). So for
+// every field this device is about to change without an unpushed change of
+// its own, if its base is the hub's current version, it must show the
+// hub's value at that version: else the edit would replace a value the rep
+// never saw, without a conflict record. Tags are exempt: the hub unites
+// concurrent tag sets instead.
 func (s *sim) checkSeen(d *simDevice, entity, id string) {
 	t := s.t
 	local, _, err := d.store.FieldValues(ctx, entity, id)
@@ -280,21 +282,28 @@ func (s *sim) checkSeen(d *simDevice, entity, id string) {
 			}
 		}
 	}
+	// A tombstone counts too: a restore brings its fields back as they are.
+	hubFields, hubVersions, found := s.hdb.record(t, entity, id)
+	if !found {
+		return // unknown to the hub: an edit becomes a create
+	}
 	for f, value := range local {
 		if f == protocol.FieldTags || pending[f] {
 			continue
 		}
-		v := versions[f]
-		if v == 0 && isZeroValue(value) {
-			continue
-		}
-		hv, ok := s.hdb.fieldAt(t, v, f)
-		if ok && sameValue(hv, value) {
-			continue
-		}
-		if !s.hdb.ownWrite(t, d.clientID, entity, id, f, v, value) {
-			t.Errorf("%s: %s %s field %s shows %s but its base version %d holds %s\n%s", d.name, entity, id, f, value, v, hv,
+		base, cur := versions[f], hubVersions[f]
+		switch {
+		case base > cur:
+			t.Errorf("%s: %s %s field %s: base %d is newer than the hub's version %d\n%s", d.name, entity, id, f, base, cur,
 				s.history(d, entity, id))
+		case base == cur && cur == 0:
+			if !isZeroValue(value) {
+				t.Errorf("%s: %s %s field %s shows %s, unset on the hub, and was never pushed\n%s", d.name, entity, id, f, value,
+					s.history(d, entity, id))
+			}
+		case base == cur && !sameValue(hubFields[f], value):
+			t.Errorf("%s: %s %s field %s shows %s but its base %d, the hub's current version, holds %s\n%s", d.name, entity,
+				id, f, value, base, hubFields[f], s.history(d, entity, id))
 		}
 	}
 }

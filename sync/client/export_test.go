@@ -10,6 +10,10 @@ func SetCrashHooks(c *Client, afterPushAnswer, beforeCursor func() error) {
 	c.hooks = hooks{afterPushAnswer: afterPushAnswer, beforeCursor: beforeCursor}
 }
 
+// BeforePull makes fn run between each sync's push and its pull: the rep
+// typing while a sync runs.
+func BeforePull(c *Client, fn func()) { c.hooks.beforePull = fn }
+
 // SetProtocolVersion makes the client claim another protocol version.
 func SetProtocolVersion(c *Client, v int) {
 	c.rc = newResty(c.opts, v)

@@ -81,59 +81,19 @@ func (h *hubDB) changes(t testing.TB) []hubChange {
 	return out
 }
 
-// fieldAt is the value a field got with the change numbered seq.
-func (h *hubDB) fieldAt(t testing.TB, seq int64, field string) (json.RawMessage, bool) {
+// record reads a record's current fields and field versions on the hub,
+// deleted or not; found is false when the hub does not have it.
+func (h *hubDB) record(t testing.TB, entity, id string) (fields map[string]json.RawMessage, versions map[string]int64, found bool) {
 	t.Helper()
-	var fields string
-	err := h.db.QueryRow(h.q(`SELECT fields FROM hub_changes WHERE seq = ?`), seq).Scan(&fields)
+	var f, v string
+	err := h.db.QueryRow(h.q(`SELECT fields, versions FROM hub_records WHERE entity = ? AND id = ?`), entity, id).Scan(&f, &v)
 	if err == sql.ErrNoRows {
-		return nil, false
+		return nil, nil, false
 	}
 	require.NoError(t, err)
-	var m map[string]json.RawMessage
-	require.NoError(t, json.Unmarshal([]byte(fields), &m))
-	v, ok := m[field]
-	return v, ok
-}
-
-// ownWrite reports whether client wrote value to the field after version
-// since, or pushed it into a conflict.
-func (h *hubDB) ownWrite(t testing.TB, clientID, entity, id, field string, since int64, value json.RawMessage) bool {
-	t.Helper()
-	rows, err := h.db.Query(h.q(`SELECT fields FROM hub_changes WHERE client_id = ? AND entity = ? AND record_id = ? AND seq > ?`),
-		clientID, entity, id, since)
-	require.NoError(t, err)
-	defer rows.Close()
-	found := false
-	for rows.Next() {
-		var fields string
-		require.NoError(t, rows.Scan(&fields))
-		var m map[string]json.RawMessage
-		require.NoError(t, json.Unmarshal([]byte(fields), &m))
-		if v, ok := m[field]; ok && sameValue(v, value) {
-			found = true
-		}
-	}
-	require.NoError(t, rows.Err())
-	if found {
-		return true
-	}
-	// A value the client pushed that met a conflict is its own too.
-	for _, c := range h.conflicts(t) {
-		if c.clientID != clientID || c.entity != entity || c.recordID != id {
-			continue
-		}
-		if c.field == field && sameValue(c.client, value) {
-			return true
-		}
-		var edited map[string]json.RawMessage
-		if json.Unmarshal(c.client, &edited) == nil {
-			if v, ok := edited[field]; ok && sameValue(v, value) {
-				return true
-			}
-		}
-	}
-	return false
+	require.NoError(t, json.Unmarshal([]byte(f), &fields))
+	require.NoError(t, json.Unmarshal([]byte(v), &versions))
+	return fields, versions, true
 }
 
 type hubConflict struct {

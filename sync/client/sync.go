@@ -50,6 +50,22 @@ func (c *Client) Sync(ctx context.Context) (Result, error) {
 	return res, err
 }
 
+// Push sends every pending local change without pulling; Sync does both.
+func (c *Client) Push(ctx context.Context) (Result, error) {
+	c.syncMu.Lock()
+	defer c.syncMu.Unlock()
+	var res Result
+	s, err := c.session(ctx)
+	if err == nil {
+		err = c.push(ctx, s, &res)
+	}
+	if err == nil {
+		res.Pending, err = c.store.PendingCount(ctx)
+	}
+	c.finish(err)
+	return res, err
+}
+
 func (c *Client) syncLocked(ctx context.Context) (Result, error) {
 	var res Result
 	s, err := c.session(ctx)
@@ -58,6 +74,9 @@ func (c *Client) syncLocked(ctx context.Context) (Result, error) {
 	}
 	if err := c.push(ctx, s, &res); err != nil {
 		return res, err
+	}
+	if c.hooks.beforePull != nil {
+		c.hooks.beforePull()
 	}
 	if err := c.pull(ctx, s, &res); err != nil {
 		return res, err
