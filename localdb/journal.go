@@ -82,9 +82,18 @@ func scanChanges(ctx context.Context, q querier, tail string, args ...any) ([]Ch
 	return out, nil
 }
 
-// PendingChanges returns up to limit changes not yet pushed, oldest first.
+// PendingChanges returns up to limit (0: all) changes not yet pushed,
+// oldest first.
 func (s *Store) PendingChanges(ctx context.Context, limit int) ([]Change, error) {
-	return scanChanges(ctx, s.db, `WHERE pushed_at = '' ORDER BY seq LIMIT ?`, limit)
+	return scanChanges(ctx, s.db, `WHERE pushed_at = '' ORDER BY seq LIMIT ?`, sqlLimit(limit))
+}
+
+// sqlLimit is limit for a LIMIT clause, where -1 means no limit.
+func sqlLimit(limit int) int {
+	if limit <= 0 {
+		return -1
+	}
+	return limit
 }
 
 // PendingCount is the number of changes not yet pushed.
@@ -101,9 +110,10 @@ func (s *Store) JournalFor(ctx context.Context, entity, id string) ([]Change, er
 	return scanChanges(ctx, s.db, `WHERE entity = ? AND record_id = ? ORDER BY seq`, entity, id)
 }
 
-// Journal returns journal entries with seq greater than after, oldest first.
+// Journal returns up to limit (0: all) journal entries with seq greater than
+// after, oldest first.
 func (s *Store) Journal(ctx context.Context, after int64, limit int) ([]Change, error) {
-	return scanChanges(ctx, s.db, `WHERE seq > ? ORDER BY seq LIMIT ?`, after, limit)
+	return scanChanges(ctx, s.db, `WHERE seq > ? ORDER BY seq LIMIT ?`, after, sqlLimit(limit))
 }
 
 // MarkPushed records that the hub has processed the changes with these

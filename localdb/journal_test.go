@@ -248,7 +248,10 @@ func TestPendingChangesAndMarkPushed(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 2, n)
 
-	after, err := s.Journal(ctx, all[1].Seq, 100)
+	after, err := s.Journal(ctx, all[1].Seq, 0)
 	require.NoError(t, err)
-	assert.Len(t, after, 2)
+	assert.Len(t, after, 2, "0 is no limit")
+	rest, err = s.PendingChanges(ctx, 0)
+	require.NoError(t, err)
+	assert.Len(t, rest, 2)
 }

@@ -58,10 +58,10 @@ func TestValidationErrors(t *testing.T) {
 		{&Visit{StartAt: start, EndAt: start.Add(-time.Minute)}, "end", "2025-04-02T09:59:00Z", `create visit: end "2025-04-02T09:59:00Z": must be after the start`},
 		{&Visit{StartAt: start}, "company", "", `create visit: company "": a visit goes to a company or a contact`},
 	}
+	ctx := context.Background()
+	s, _ := openTestStore(t)
 	for _, tc := range tests {
 		t.Run(tc.err, func(t *testing.T) {
-			ctx := context.Background()
-			s, _ := openTestStore(t)
 			err := s.Create(ctx, tc.rec)
 			require.EqualError(t, err, tc.err)
 			var ve *ValidationError
