@@ -227,6 +227,9 @@ func (s *Store) Search(ctx context.Context, query string, opts SearchOptions) ([
 		if len(found) >= limit || (!tier.names && !longTerms) {
 			break
 		}
+		if tier.exact && !longTerms {
+			continue // one or two letters are hardly ever a whole name
+		}
 		q, expr := searchAllSQL, matchExpr(terms, tier)
 		if tier.names {
 			q = searchNameSQL
