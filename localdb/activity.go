@@ -2,6 +2,7 @@ package localdb
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 )
@@ -17,8 +18,11 @@ func (a *Activity) normalize(t *Tx) error {
 	// A link to a contact also files the activity under the contact's company.
 	if a.ContactID != "" && a.CompanyID == "" {
 		c := &Contact{}
-		if err := t.s.get(t.ctx, t.tx, c, a.ContactID); err == nil {
+		switch err := t.s.get(t.ctx, t.tx, c, a.ContactID); {
+		case err == nil:
 			a.CompanyID = c.CompanyID
+		case !errors.Is(err, ErrNotFound): // a missing contact is the link check's to report
+			return err
 		}
 	}
 	return nil

@@ -252,6 +252,12 @@ func (s *Store) fillCompanyNames(ctx context.Context, cs []*Contact) error {
 
 // companyNames looks up the names of the given company ids.
 func (s *Store) companyNames(ctx context.Context, ids func(func(string))) (map[string]string, error) {
+	return s.recordNames(ctx, "companies", "name", ids)
+}
+
+// recordNames looks up the names (column nameCol of table) of the records
+// with the given ids, in a few queries however many there are.
+func (s *Store) recordNames(ctx context.Context, table, nameCol string, ids func(func(string))) (map[string]string, error) {
 	names := map[string]string{}
 	var want []any
 	ids(func(id string) {
@@ -263,23 +269,23 @@ func (s *Store) companyNames(ctx context.Context, ids func(func(string))) (map[s
 	const chunk = 500
 	for start := 0; start < len(want); start += chunk {
 		part := want[start:min(start+chunk, len(want))]
-		rows, err := s.db.QueryContext(ctx, `SELECT id, name FROM companies WHERE id IN (`+
+		rows, err := s.db.QueryContext(ctx, `SELECT id, `+nameCol+` FROM `+table+` WHERE id IN (`+
 			strings.TrimSuffix(strings.Repeat("?,", len(part)), ",")+`)`, part...)
 		if err != nil {
-			return nil, fmt.Errorf("company names: %w", err)
+			return nil, fmt.Errorf("%s names: %w", table, err)
 		}
 		for rows.Next() {
 			var id, name string
 			if err := rows.Scan(&id, &name); err != nil {
 				rows.Close()
-				return nil, fmt.Errorf("company names: %w", err)
+				return nil, fmt.Errorf("%s names: %w", table, err)
 			}
 			names[id] = name
 		}
 		err = rows.Err()
 		rows.Close()
 		if err != nil {
-			return nil, fmt.Errorf("company names: %w", err)
+			return nil, fmt.Errorf("%s names: %w", table, err)
 		}
 	}
 	return names, nil

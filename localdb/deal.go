@@ -253,16 +253,16 @@ func (s *Store) fillDealNames(ctx context.Context, ds []*Deal) error {
 	if err != nil {
 		return err
 	}
-	for _, d := range ds {
-		d.Company = names[d.CompanyID]
-		if d.ContactID != "" {
-			var name string
-			err := s.db.QueryRowContext(ctx, `SELECT full_name FROM contacts WHERE id = ?`, d.ContactID).Scan(&name)
-			if err != nil && !isNoRows(err) {
-				return fmt.Errorf("deal contact name: %w", err)
-			}
-			d.Contact = name
+	contacts, err := s.recordNames(ctx, "contacts", "full_name", func(yield func(string)) {
+		for _, d := range ds {
+			yield(d.ContactID)
 		}
+	})
+	if err != nil {
+		return err
+	}
+	for _, d := range ds {
+		d.Company, d.Contact = names[d.CompanyID], contacts[d.ContactID]
 	}
 	return nil
 }

@@ -461,3 +461,35 @@ func TestUpdateRunsInOneTransaction(t *testing.T) {
 	assert.Equal(t, "Danach GmbH", cos[0].Name)
 	assert.True(t, slices.ContainsFunc(journalOf(t, s, EntityCompany, cos[0].ID), func(c Change) bool { return c.Op == OpCreate }))
 }
+
+func TestActivityTimelines(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openTestStore(t)
+	f := makeLinkFixtures(t, s)
+	at := func(h int) time.Time { return time.Date(2025, 3, 3, h, 0, 0, 0, time.UTC) }
+	call := &Activity{Kind: KindCall, Outcome: OutcomeVoicemail, OccurredAt: at(9), ContactID: f.contact.ID}
+	require.NoError(t, s.Create(ctx, call))
+	assert.Equal(t, f.company.ID, call.CompanyID, "an activity with a contact is filed under the contact's company")
+	require.NoError(t, s.Create(ctx, &Activity{Kind: KindNote, Body: "Messe", OccurredAt: at(11), CompanyID: f.company.ID}))
+	require.NoError(t, s.Create(ctx, &Activity{Kind: KindEmail, Subject: "Angebot", OccurredAt: at(10), DealID: f.deal.ID}))
+
+	kinds := func(as []Activity, err error) []string {
+		require.NoError(t, err)
+		var out []string
+		for _, a := range as {
+			out = append(out, a.Kind)
+		}
+		return out
+	}
+	assert.Equal(t, []string{KindNote, KindCall}, kinds(s.Activities(ctx, ActivityFilter{CompanyID: f.company.ID})), "newest first")
+	assert.Equal(t, []string{KindCall}, kinds(s.Activities(ctx, ActivityFilter{ContactID: f.contact.ID})))
+	assert.Equal(t, []string{KindEmail}, kinds(s.Activities(ctx, ActivityFilter{DealID: f.deal.ID})))
+	assert.Equal(t, []string{KindNote}, kinds(s.Activities(ctx, ActivityFilter{Kind: KindNote})))
+	assert.Equal(t, []string{KindNote}, kinds(s.Activities(ctx, ActivityFilter{Limit: 1})))
+
+	deals, err := s.ListDeals(ctx, DealFilter{CompanyID: f.company.ID})
+	require.NoError(t, err)
+	require.Len(t, deals, 1)
+	assert.Equal(t, "Sabine Weber", deals[0].Contact, "lists fill in the contact's name")
+	assert.Equal(t, "Weber Logistik GmbH", deals[0].Company)
+}
