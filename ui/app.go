@@ -115,6 +115,11 @@ type App struct {
 	unsubscribe func()
 	statusSlot  slot
 	welcomeSlot slot
+
+	// probe and observe serve Measure: probe runs when a frame is painted,
+	// observe hears "list-loaded", "search:<query>" and "filter:<query>".
+	probe   func()
+	observe func(event string)
 }
 
 // editor is a form being edited: Ctrl+S saves it, Escape cancels it.
@@ -140,10 +145,18 @@ func newApp(fa fyne.App, w fyne.Window, store *localdb.Store, opts Options, do f
 	return newAppAt(fa, w, store, opts, do, time.Now)
 }
 
+// newAppWithProbe is newApp for Measure.
+func newAppWithProbe(fa fyne.App, w fyne.Window, store *localdb.Store, opts Options, probe func(), observe func(string)) (*App, error) {
+	return newAppWith(&App{now: time.Now, probe: probe, observe: observe}, fa, w, store, opts, fyne.Do)
+}
+
 // newAppAt is newApp with a clock, for tests.
 func newAppAt(fa fyne.App, w fyne.Window, store *localdb.Store, opts Options, do func(func()), now func() time.Time) (*App, error) {
-	a := &App{fa: fa, win: w, store: store, sync: opts.Sync, imp: opts.Importer, dataDir: opts.DataDir,
-		do: do, now: now}
+	return newAppWith(&App{now: now}, fa, w, store, opts, do)
+}
+
+func newAppWith(a *App, fa fyne.App, w fyne.Window, store *localdb.Store, opts Options, do func(func())) (*App, error) {
+	a.fa, a.win, a.store, a.sync, a.imp, a.dataDir, a.do = fa, w, store, opts.Sync, opts.Importer, opts.DataDir, do
 	if a.sync == nil {
 		a.sync = offlineSync{store}
 	}
@@ -277,7 +290,11 @@ func (a *App) buildShell() fyne.CanvasObject {
 		container.NewVBox(widget.NewSeparator(), importBtn), nil, nil, a.nav), colorChrome)
 	sidebar.radius = 0
 
-	top := newSurface(container.NewBorder(nil, nil, nil, a.status.view(), container.New(&maxWidth{w: 640}, a.search.entry)), colorChrome)
+	var probe fyne.CanvasObject
+	if a.probe != nil {
+		probe = paintProbe(a.probe)
+	}
+	top := newSurface(container.NewBorder(nil, nil, probe, a.status.view(), container.New(&maxWidth{w: 640}, a.search.entry)), colorChrome)
 	top.radius = 0
 	body := container.NewStack(a.holder, a.search.overlay())
 	main := container.NewBorder(top, nil, nil, nil, container.NewPadded(body))
@@ -341,6 +358,13 @@ func (a *App) checkWelcome() {
 		a.welcome = newWelcome(a)
 		a.win.SetContent(a.welcome)
 	})
+}
+
+// note tells Measure what happened.
+func (a *App) note(event string) {
+	if a.observe != nil {
+		a.observe(event)
+	}
 }
 
 // leaveWelcome shows the main window after the welcome.

@@ -43,8 +43,12 @@ func newContactsScreen(a *App) *contactsScreen {
 		func(n int) string {
 			return lang.N("{{.N}} contact", n, map[string]any{"N": a.loc.number(int64(n))})
 		},
-		func(ctx context.Context) ([]row, error) { return loadContactRows(ctx, a.store.DB()) },
+		func(ctx context.Context) ([]row, error) { return loadContactNames(ctx, a.store.DB()) },
 		func(ctx context.Context, id string) (row, error) { return loadContactRow(ctx, a.store.DB(), id) })
+	list.enrich = func(ctx context.Context) (map[string]rowDetail, error) { return loadContactDetails(ctx, a.store.DB()) }
+	list.detailsFor = func(ctx context.Context, ids []string) (map[string]rowDetail, error) {
+		return loadContactDetailsFor(ctx, a.store.DB(), ids)
+	}
 	header := container.NewBorder(nil, nil, heading(lang.L("Contacts")), newBtn)
 	s.recordScreen = newRecordScreen(a, localdb.EntityContact, list, header, recordScreenHooks{
 		load:   func(ctx context.Context, id string) (any, error) { return loadContactBundle(ctx, a.store, id) },
@@ -59,6 +63,7 @@ func newContactsScreen(a *App) *contactsScreen {
 		},
 	})
 	s.self = s
+	list.onLoaded = func() { a.note("list-loaded") }
 	return s
 }
 

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -33,7 +34,7 @@ func TestMain(m *testing.M) {
 // here, so widget code never runs on another goroutine (the race detector
 // would report it).
 type harness struct {
-	t     *testing.T
+	t     testing.TB
 	store *localdb.Store
 	app   *App
 	win   fyne.Window
@@ -44,16 +45,21 @@ type harnessOpts struct {
 	sync     SyncService
 	importer Importer
 	dataDir  string
+	dbPath   string // an existing database (default: a new one)
 	language string // "en" unless set
 	demo     int    // demo contacts to seed (0: none)
 	welcomed bool   // false shows the welcome on an empty book
 }
 
-func newHarness(t *testing.T, o harnessOpts) *harness {
+func newHarness(t testing.TB, o harnessOpts) *harness {
 	t.Helper()
 	t.Setenv("LANG", "en_US.UTF-8")
 	fa := test.NewTempApp(t)
-	store, err := localdb.OpenTemp(t.TempDir(), localdb.WithClock(func() time.Time { return testNow }))
+	dbPath := o.dbPath
+	if dbPath == "" {
+		dbPath = filepath.Join(t.TempDir(), "repdesk.db")
+	}
+	store, err := localdb.Open(dbPath, localdb.WithClock(func() time.Time { return testNow }))
 	require.NoError(t, err)
 	t.Cleanup(func() { store.Close() })
 	if o.demo > 0 {

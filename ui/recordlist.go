@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"errors"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -24,7 +25,16 @@ type recordList struct {
 	a       *App
 	loadAll func(ctx context.Context) ([]row, error)
 	loadOne func(ctx context.Context, id string) (row, error)
-	noun    func(n int) string // "12 contacts"
+	// enrich, when set, is a second loading step that fills in the sub-line
+	// and the filter text of the rows loadAll returned with names only.
+	enrich func(ctx context.Context) (map[string]rowDetail, error)
+	// detailsFor reads the details of the rows on screen until enrich is
+	// done, so that their sub-lines show at once.
+	detailsFor func(ctx context.Context, ids []string) (map[string]rowDetail, error)
+	shown      map[string]rowDetail // details read for rows on screen
+	wanted     map[string]bool      // rows on screen whose details are asked for
+	enriched   bool
+	noun       func(n int) string // "12 contacts"
 
 	rows   []row   // every record, sorted; replaced, never changed in place
 	view   []int32 // indices of the rows that pass the filter
@@ -43,7 +53,7 @@ type recordList struct {
 	selectedID string
 	onSelect   func(id string)
 
-	loadSlot, filterSlot slot
+	loadSlot, filterSlot, enrichSlot slot
 	// onLoaded is called after every (re)load.
 	onLoaded func()
 }
@@ -73,7 +83,14 @@ func newRecordList(a *App, placeholder string, empty fyne.CanvasObject, noun fun
 	}
 	l.list = newKeyList(a, func() int { return len(l.view) }, newRowItem, func(id widget.ListItemID, o fyne.CanvasObject) {
 		r := &l.rows[l.view[id]]
-		updateRowItem(o, r.title, r.sub)
+		sub := r.sub
+		if sub == "" && !l.enriched && l.detailsFor != nil {
+			sub = l.shown[r.id].sub
+			if _, ok := l.shown[r.id]; !ok {
+				l.want(r.id)
+			}
+		}
+		updateRowItem(o, r.title, sub)
 	})
 	l.list.OnSelected = func(id widget.ListItemID) {
 		l.list.track(id)
@@ -157,12 +174,66 @@ func (l *recordList) reload() {
 			l.body.Refresh()
 			return
 		}
-		l.rows, l.loaded = rows, true
+		l.rows, l.loaded, l.enriched, l.shown = rows, true, l.enrich == nil, nil
 		l.refilter()
 		if l.onLoaded != nil {
 			l.onLoaded()
 		}
+		if l.enrich != nil {
+			run(l.a, &l.enrichSlot, l.enrich, l.addDetails)
+		}
 	})
+}
+
+// want asks for the details of a row on screen; the rows asked for while
+// the list draws are read together.
+func (l *recordList) want(id string) {
+	if l.wanted == nil {
+		l.wanted = map[string]bool{}
+	}
+	if len(l.wanted) == 0 {
+		l.a.do(l.readWanted)
+	}
+	l.wanted[id] = true
+}
+
+func (l *recordList) readWanted() {
+	ids := slices.Collect(maps.Keys(l.wanted))
+	clear(l.wanted)
+	if len(ids) == 0 || l.enriched {
+		return
+	}
+	background(l.a, func(ctx context.Context) (map[string]rowDetail, error) {
+		return l.detailsFor(ctx, ids)
+	}, func(details map[string]rowDetail, err error) {
+		if err != nil || l.enriched {
+			return
+		}
+		if l.shown == nil {
+			l.shown = map[string]rowDetail{}
+		}
+		maps.Copy(l.shown, details)
+		l.list.Refresh()
+	})
+}
+
+// addDetails puts the second loading step's details into the rows that
+// still lack them (rows saved meanwhile came complete).
+func (l *recordList) addDetails(details map[string]rowDetail, err error) {
+	if err != nil {
+		l.failed.SetText(lang.L("Could not load the list: {{.Error}}", map[string]any{"Error": errorMessage(err)}))
+		return
+	}
+	rows := slices.Clone(l.rows)
+	for i := range rows {
+		if d, ok := details[rows[i].id]; ok && rows[i].sub == "" {
+			rows[i].sub, rows[i].fold = d.sub, d.fold
+		}
+	}
+	l.rows, l.enriched, l.shown = rows, true, nil
+	l.list.Refresh()
+	l.refilter()
+	l.a.note("list-enriched")
 }
 
 func (l *recordList) setFilter(q string) {
@@ -229,6 +300,7 @@ func (l *recordList) setView(view []int32) {
 		l.list.Select(i) // same id: onSelect sees nothing new
 	}
 	l.list.Refresh()
+	l.a.note("filter:" + l.query)
 }
 
 // indexOf is the position of record id in the view, or -1.
@@ -307,4 +379,5 @@ func (l *recordList) remove(id string) {
 func (l *recordList) stop() {
 	l.loadSlot.stop()
 	l.filterSlot.stop()
+	l.enrichSlot.stop()
 }

@@ -15,47 +15,171 @@ import (
 // and what the filter searches, so that 100,000 of them stay small and load
 // fast (no JSON decoding of whole records).
 type row struct {
-	id    string
+	rid   int64  // the table's rowid: the order among equal names
+	id    string // the record id
 	title string // the name
 	sub   string // company · e-mail, or city · industry
 	fold  string // folded text the filter searches
 }
 
-// The list queries read straight from the tables (read-only): the first
-// e-mail, phone and city come out of the JSON columns in SQL.
-const contactRowSelect = `SELECT c.id, c.full_name, c.title, COALESCE(co.name, ''), COALESCE(co.city, ''),
+// rowDetail is what the second loading step adds to a row.
+type rowDetail struct{ sub, fold string }
+
+// Loading 100,000 contacts takes two steps, because reading the table rows
+// (wide, with JSON columns) is slow while the indexes are narrow: first the
+// names and ids, straight from two indexes (the list is usable at once),
+// then the company, e-mail, phone and city by one pass over the table.
+
+// loadContactNames reads the names of every live contact in list order
+// (name, then rowid) from the indexes alone.
+func loadContactNames(ctx context.Context, db *sql.DB) ([]row, error) {
+	ids := map[int64]string{}
+	rs, err := db.QueryContext(ctx, `SELECT rid, id FROM contacts`)
+	if err != nil {
+		return nil, fmt.Errorf("load contact ids: %w", err)
+	}
+	for rs.Next() {
+		var rid int64
+		var id string
+		if err := rs.Scan(&rid, &id); err != nil {
+			rs.Close()
+			return nil, fmt.Errorf("load contact ids: %w", err)
+		}
+		ids[rid] = id
+	}
+	err = rs.Err()
+	rs.Close()
+	if err != nil {
+		return nil, fmt.Errorf("load contact ids: %w", err)
+	}
+	return queryRows(ctx, db, `SELECT rid, full_name FROM contacts WHERE deleted = 0 ORDER BY full_name COLLATE NOCASE, rid`,
+		func(sc interface{ Scan(...any) error }) (row, error) {
+			var r row
+			err := sc.Scan(&r.rid, &r.title)
+			r.id, r.fold = ids[r.rid], foldText(r.title)
+			return r, err
+		})
+}
+
+// contactDetailSelect reads what a contact row shows besides the name; the
+// first e-mail, phone and city come out of the JSON columns in SQL.
+const contactDetailSelect = `SELECT c.rid, c.id, c.full_name, c.title, c.company_id,
 	COALESCE(json_extract(c.emails, '$[0].address'), ''),
 	COALESCE(json_extract(c.phones, '$[0].number'), ''), COALESCE(json_extract(c.phones, '$[0].e164'), ''),
 	COALESCE(json_extract(c.addresses, '$[0].city'), '')
-	FROM contacts c LEFT JOIN companies co ON co.id = c.company_id AND co.deleted = 0`
+	FROM contacts c`
 
-func scanContactRow(sc interface{ Scan(...any) error }) (row, error) {
+type companyInfo struct{ name, city string }
+
+// contactRow makes a full contact row from contactDetailSelect's columns.
+func contactRow(sc interface{ Scan(...any) error }, companies func(id string) (companyInfo, error)) (row, error) {
 	var r row
-	var title, company, companyCity, email, phone, e164, city string
-	if err := sc.Scan(&r.id, &r.title, &title, &company, &companyCity, &email, &phone, &e164, &city); err != nil {
+	var title, companyID, email, phone, e164, city string
+	if err := sc.Scan(&r.rid, &r.id, &r.title, &title, &companyID, &email, &phone, &e164, &city); err != nil {
 		return r, err
 	}
-	r.sub = joinNonEmpty(" · ", company, email)
-	r.fold = foldText(r.title, title, company, email, city, companyCity) + " " + digits(phone) + " " + digits(e164)
+	co, err := companies(companyID)
+	if err != nil {
+		return r, err
+	}
+	r.sub = joinNonEmpty(" · ", co.name, email)
+	r.fold = foldText(r.title, title, co.name, email, city, co.city) + " " + digits(phone) + " " + digits(e164)
 	return r, nil
 }
 
-// loadContactRows reads every live contact, ordered by name like
-// localdb.ListContacts.
-func loadContactRows(ctx context.Context, db *sql.DB) ([]row, error) {
-	return queryRows(ctx, db, contactRowSelect+` WHERE c.deleted = 0 ORDER BY c.full_name COLLATE NOCASE, c.id`, scanContactRow)
+// loadContactDetails reads the rest of every contact row, by id.
+func loadContactDetails(ctx context.Context, db *sql.DB) (map[string]rowDetail, error) {
+	companies := map[string]companyInfo{"": {}}
+	rs, err := db.QueryContext(ctx, `SELECT id, name, city FROM companies WHERE deleted = 0`)
+	if err != nil {
+		return nil, fmt.Errorf("load companies: %w", err)
+	}
+	for rs.Next() {
+		var id string
+		var co companyInfo
+		if err := rs.Scan(&id, &co.name, &co.city); err != nil {
+			rs.Close()
+			return nil, fmt.Errorf("load companies: %w", err)
+		}
+		companies[id] = co
+	}
+	err = rs.Err()
+	rs.Close()
+	if err != nil {
+		return nil, fmt.Errorf("load companies: %w", err)
+	}
+	lookup := func(id string) (companyInfo, error) { return companies[id], nil }
+	rows, err := queryRows(ctx, db, contactDetailSelect+` WHERE c.deleted = 0`, func(sc interface{ Scan(...any) error }) (row, error) {
+		return contactRow(sc, lookup)
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]rowDetail, len(rows))
+	for _, r := range rows {
+		out[r.id] = rowDetail{r.sub, r.fold}
+	}
+	return out, nil
 }
 
+// companyLookup finds companies by id, remembering what it found.
+func companyLookup(ctx context.Context, db *sql.DB) func(id string) (companyInfo, error) {
+	seen := map[string]companyInfo{"": {}}
+	return func(id string) (companyInfo, error) {
+		if co, ok := seen[id]; ok {
+			return co, nil
+		}
+		var co companyInfo
+		err := db.QueryRowContext(ctx, `SELECT name, city FROM companies WHERE id = ? AND deleted = 0`, id).Scan(&co.name, &co.city)
+		if errors.Is(err, sql.ErrNoRows) {
+			err = nil
+		}
+		seen[id] = co
+		return co, err
+	}
+}
+
+// loadContactRow reads the full row of one contact.
 func loadContactRow(ctx context.Context, db *sql.DB, id string) (row, error) {
-	return queryRow(ctx, db, contactRowSelect+` WHERE c.deleted = 0 AND c.id = ?`, id, scanContactRow)
+	companies := companyLookup(ctx, db)
+	return queryRow(ctx, db, contactDetailSelect+` WHERE c.deleted = 0 AND c.id = ?`, id, func(sc interface{ Scan(...any) error }) (row, error) {
+		return contactRow(sc, companies)
+	})
 }
 
-const companyRowSelect = `SELECT id, name, industry, city, postal_code, website FROM companies`
+// loadContactDetailsFor reads the details of a few contacts: those the list
+// shows before the whole table was read.
+func loadContactDetailsFor(ctx context.Context, db *sql.DB, ids []string) (map[string]rowDetail, error) {
+	companies := companyLookup(ctx, db)
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	rs, err := db.QueryContext(ctx, contactDetailSelect+` WHERE c.id IN (`+strings.TrimSuffix(strings.Repeat("?,", len(ids)), ",")+`)`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("load contact rows: %w", err)
+	}
+	defer rs.Close()
+	out := make(map[string]rowDetail, len(ids))
+	for rs.Next() {
+		r, err := contactRow(rs, companies)
+		if err != nil {
+			return nil, fmt.Errorf("load contact rows: %w", err)
+		}
+		out[r.id] = rowDetail{r.sub, r.fold}
+	}
+	if err := rs.Err(); err != nil {
+		return nil, fmt.Errorf("load contact rows: %w", err)
+	}
+	return out, nil
+}
+
+const companyRowSelect = `SELECT rid, id, name, industry, city, postal_code, website FROM companies`
 
 func scanCompanyRow(sc interface{ Scan(...any) error }) (row, error) {
 	var r row
 	var industry, city, postal, website string
-	if err := sc.Scan(&r.id, &r.title, &industry, &city, &postal, &website); err != nil {
+	if err := sc.Scan(&r.rid, &r.id, &r.title, &industry, &city, &postal, &website); err != nil {
 		return r, err
 	}
 	r.sub = joinNonEmpty(" · ", city, industry)
@@ -64,7 +188,7 @@ func scanCompanyRow(sc interface{ Scan(...any) error }) (row, error) {
 }
 
 func loadCompanyRows(ctx context.Context, db *sql.DB) ([]row, error) {
-	return queryRows(ctx, db, companyRowSelect+` WHERE deleted = 0 ORDER BY name COLLATE NOCASE, id`, scanCompanyRow)
+	return queryRows(ctx, db, companyRowSelect+` WHERE deleted = 0 ORDER BY name COLLATE NOCASE, rid`, scanCompanyRow)
 }
 
 func loadCompanyRow(ctx context.Context, db *sql.DB, id string) (row, error) {
@@ -102,13 +226,13 @@ func queryRow(ctx context.Context, db *sql.DB, q, id string, scan func(interface
 	return r, nil
 }
 
-// lessRow orders rows as SQLite's "name COLLATE NOCASE, id" does (NOCASE
+// lessRow orders rows as SQLite's "name COLLATE NOCASE, rid" does (NOCASE
 // folds ASCII letters only).
 func lessRow(a, b *row) bool {
 	if c := compareNoCase(a.title, b.title); c != 0 {
 		return c < 0
 	}
-	return a.id < b.id
+	return a.rid < b.rid
 }
 
 func compareNoCase(a, b string) int {

@@ -139,6 +139,7 @@ func (s *globalSearch) query(q string) {
 			s.moving = false
 		}
 		s.box.Show()
+		s.a.note("search:" + q)
 	})
 }
 
