@@ -7,6 +7,8 @@ import (
 	"hash/maphash"
 	"strings"
 
+	"github.com/google/uuid"
+
 	"repdesk/localdb"
 )
 
@@ -17,7 +19,8 @@ type matchKeys struct {
 	phones []string // phoneKey(E.164, family name)
 	// name is set only for a card without UID, e-mail and phone, which
 	// could otherwise never match and would be duplicated by every import:
-	// it matches a contact with the same name at the same company.
+	// it matches a contact without them either that has the same name at
+	// the same company.
 	name string
 }
 
@@ -38,7 +41,8 @@ func nameKey(fullName, company string) string {
 type index struct {
 	seed         maphash.Seed
 	keys         map[uint64]int32  // hash of kind+key -> position in ids
-	ids          []string          // contact ids
+	ids          []uuid.UUID       // contact ids, 16 bytes instead of 52 as strings
+	otherIDs     map[int32]string  // the rare id that is no UUID (from elsewhere)
 	companies    map[string]string // lower(name) -> company id
 	companyNames map[string]string // company id -> name
 	added        []uint64          // keys added in the batch being written
@@ -66,8 +70,8 @@ func (x *index) hash(kind byte, key string) uint64 {
 // loadIndex reads the keys of the store's live contacts and companies.
 // The first (oldest) record wins a key that several share.
 func loadIndex(ctx context.Context, s *localdb.Store) (*index, error) {
-	idx := &index{seed: maphash.MakeSeed(), keys: map[uint64]int32{}, companies: map[string]string{},
-		companyNames: map[string]string{}}
+	idx := &index{seed: maphash.MakeSeed(), keys: map[uint64]int32{}, otherIDs: map[int32]string{},
+		companies: map[string]string{}, companyNames: map[string]string{}}
 	rows, err := s.DB().QueryContext(ctx, `SELECT id, name FROM companies WHERE deleted = 0 ORDER BY created_at, rid`)
 	if err != nil {
 		return nil, fmt.Errorf("load companies: %w", err)
@@ -142,10 +146,14 @@ func (x *index) match(k *matchKeys) string {
 }
 
 func (x *index) lookup(kind byte, key string) string {
-	if i, ok := x.keys[x.hash(kind, key)]; ok {
-		return x.ids[i]
+	i, ok := x.keys[x.hash(kind, key)]
+	switch {
+	case !ok:
+		return ""
+	case x.ids[i] == uuid.Nil:
+		return x.otherIDs[i]
 	}
-	return ""
+	return x.ids[i].String()
 }
 
 // in reports whether the contact c has one of the keys: whether a match
@@ -172,7 +180,12 @@ func (k *matchKeys) in(c *localdb.Contact) bool {
 // addContact adds the keys of a contact as stored (normalized by the store).
 func (x *index) addContact(c *localdb.Contact) {
 	pos := int32(len(x.ids))
-	x.ids = append(x.ids, c.ID)
+	id, err := uuid.Parse(c.ID)
+	if err != nil || id == uuid.Nil {
+		id = uuid.Nil
+		x.otherIDs[pos] = c.ID
+	}
+	x.ids = append(x.ids, id)
 	if c.UID != "" {
 		x.add(kindUID, strings.ToLower(c.UID), pos)
 	}
@@ -186,11 +199,13 @@ func (x *index) addContact(c *localdb.Contact) {
 			}
 		}
 	}
-	company := c.Company
-	if company == "" && c.CompanyID != "" {
-		company = x.companyNames[c.CompanyID]
+	if c.UID == "" && len(c.Emails) == 0 && len(c.Phones) == 0 {
+		company := c.Company
+		if company == "" && c.CompanyID != "" {
+			company = x.companyNames[c.CompanyID]
+		}
+		x.add(kindName, nameKey(c.FullName, company), pos)
 	}
-	x.add(kindName, nameKey(c.FullName, company), pos)
 }
 
 // add maps a key to the contact at pos unless an older contact has it.
@@ -234,6 +249,11 @@ func (x *index) rollback() {
 	for _, k := range x.addedCos {
 		delete(x.companyNames, x.companies[k])
 		delete(x.companies, k)
+	}
+	for pos := range x.otherIDs {
+		if int(pos) >= x.idsAtBegin {
+			delete(x.otherIDs, pos)
+		}
 	}
 	x.ids = x.ids[:x.idsAtBegin]
 	x.begin()

@@ -2,6 +2,7 @@ package importer
 
 import (
 	"context"
+	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
@@ -207,4 +208,19 @@ func allContactsByAge(t *testing.T, s *localdb.Store) []localdb.Contact {
 	cs := allContacts(t, s)
 	slices.SortFunc(cs, func(a, b localdb.Contact) int { return strings.Compare(a.ID, b.ID) })
 	return cs
+}
+
+func TestMatchContactWithIDFromElsewhere(t *testing.T) {
+	// The hub may send records whose ids are not UUIDs.
+	s := newStore(t)
+	require.NoError(t, s.Update(context.Background(), func(tx *localdb.Tx) error {
+		return tx.ApplyRemote(localdb.RemoteChange{Entity: localdb.EntityContact, ID: "crm-4711", Op: localdb.RemoteUpsert,
+			Fields: map[string]json.RawMessage{"full_name": json.RawMessage(`"Anna Schmidt"`),
+				"emails": json.RawMessage(`[{"address":"anna@example.org"}]`)}})
+	}))
+	rep := importText(t, s, Options{}, card("FN:Anna Schmidt", "EMAIL:ANNA@example.org", "TITLE:Buyer"))
+	assert.Equal(t, counts{Files: 1, Cards: 1, Merged: 1}, tally(rep))
+	c, err := s.GetContact(context.Background(), "crm-4711")
+	require.NoError(t, err)
+	assert.Equal(t, "Buyer", c.Title)
 }
