@@ -45,6 +45,8 @@ type Options struct {
 const (
 	prefWidth    = "window.width"
 	prefHeight   = "window.height"
+	prefX        = "window.x"
+	prefY        = "window.y"
 	prefScreen   = "screen"
 	prefLanguage = "language"
 	prefTheme    = "theme"
@@ -65,8 +67,20 @@ func Run(store *localdb.Store, opts Options) error {
 	defer a.close()
 	a.startBackground()
 	w.SetMaster()
+	// The window exists once the app runs; then it goes back where it was.
+	fa.Lifecycle().SetOnStarted(a.restorePosition)
 	w.ShowAndRun()
 	return nil
+}
+
+// restorePosition moves the window to where it was last closed (where the
+// platform lets us: X11 for now; Fyne has no API for it).
+func (a *App) restorePosition() {
+	prefs := a.fa.Preferences()
+	x, y := prefs.IntWithFallback(prefX, -1), prefs.IntWithFallback(prefY, -1)
+	if x >= 0 && y >= 0 {
+		moveWindow(a.win, x, y)
+	}
 }
 
 // App is the running desktop app: one window and its screens.
@@ -294,7 +308,8 @@ func (a *App) buildShell() fyne.CanvasObject {
 	if a.probe != nil {
 		probe = paintProbe(a.probe)
 	}
-	top := newSurface(container.NewBorder(nil, nil, probe, a.status.view(), container.New(&maxWidth{w: 640}, a.search.entry)), colorChrome)
+	bar := container.New(&topBar{detail: a.status.detail}, container.New(&maxWidth{w: 640}, a.search.entry), a.status.view())
+	top := newSurface(container.NewBorder(nil, nil, probe, nil, bar), colorChrome)
 	top.radius = 0
 	body := container.NewStack(a.holder, a.search.overlay())
 	main := container.NewBorder(top, nil, nil, nil, container.NewPadded(body))
@@ -468,6 +483,10 @@ func (a *App) requestClose() {
 		size := a.win.Canvas().Size()
 		a.fa.Preferences().SetFloat(prefWidth, float64(size.Width))
 		a.fa.Preferences().SetFloat(prefHeight, float64(size.Height))
+		if x, y, ok := windowPosition(a.win); ok {
+			a.fa.Preferences().SetInt(prefX, x)
+			a.fa.Preferences().SetInt(prefY, y)
+		}
 		a.cancel()
 		a.win.Close()
 	}

@@ -34,6 +34,33 @@ func newSyncIndicator(a *App) *syncIndicator {
 	return s
 }
 
+// topBar lays out the search field and the sync indicator. The search
+// field keeps at least searchMin; when the window is too narrow for both,
+// the indicator drops its detail line (pending, last sync) first.
+type topBar struct{ detail *widget.Label }
+
+const searchMin = 320
+
+func (t *topBar) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	search, status := objs[0], objs[1]
+	if !t.detail.Visible() {
+		t.detail.Show()
+	}
+	if size.Width-status.MinSize().Width < searchMin {
+		t.detail.Hide()
+	}
+	sw := min(status.MinSize().Width, size.Width)
+	status.Move(fyne.NewPos(size.Width-sw, 0))
+	status.Resize(fyne.NewSize(sw, size.Height))
+	search.Move(fyne.NewPos(0, 0))
+	search.Resize(fyne.NewSize(max(size.Width-sw-theme.Padding(), 0), size.Height))
+}
+
+func (t *topBar) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	h := max(objs[0].MinSize().Height, objs[1].MinSize().Height)
+	return fyne.NewSize(searchMin, h)
+}
+
 func (s *syncIndicator) view() fyne.CanvasObject {
 	return container.NewHBox(s.dot, s.state, s.detail, s.conflicts, container.NewStack(s.syncBtn, s.progress))
 }
