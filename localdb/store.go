@@ -200,7 +200,7 @@ func isBusy(err error) bool {
 	return code == 5 || code == 6
 }
 
-// migrate applies every migration newer than the database.
+// migrate applies every embedded migration that the database lacks.
 func (s *Store) migrate(ctx context.Context) error {
 	return migrateTo(ctx, s.db, 0)
 }
