@@ -129,9 +129,11 @@ func (s *Store) ResetSyncState(ctx context.Context) error {
 }
 
 // Outgoing is a pending journal entry as the hub will get it: the
-// operation to send and the hub versions this client last saw.
+// operation to send and the hub versions this client last saw. Its Fields
+// stay nil: RawFields holds them as the journal does, a JSON object.
 type Outgoing struct {
 	Change
+	RawFields json.RawMessage
 	// Op is create, patch, delete, restore or resolve.
 	Op string
 	// Conflict and Resolution are set for resolve.
@@ -172,9 +174,7 @@ func (s *Store) PendingOutgoing(ctx context.Context, limit int) ([]Outgoing, err
 			&override, &o.Conflict, &o.Resolution, &o.RecordSeq, &versions); err != nil {
 			return nil, fmt.Errorf("pending changes: %w", err)
 		}
-		if err := json.Unmarshal([]byte(fields), &o.Fields); err != nil {
-			return nil, fmt.Errorf("pending change %d: fields: %w", o.Seq, err)
-		}
+		o.RawFields = json.RawMessage(fields)
 		if o.At, err = parseTime(at); err != nil {
 			return nil, fmt.Errorf("pending change %d: %w", o.Seq, err)
 		}
@@ -182,15 +182,17 @@ func (s *Store) PendingOutgoing(ctx context.Context, limit int) ([]Outgoing, err
 		if override != "" {
 			o.Op = override
 		}
-		key := o.Entity + "/" + o.RecordID
-		v, ok := versionsOf[key]
-		if !ok {
-			if err := json.Unmarshal([]byte(versions), &v); err != nil {
-				return nil, fmt.Errorf("pending change %d: versions: %w", o.Seq, err)
+		if versions != "{}" {
+			key := o.Entity + "/" + o.RecordID
+			v, ok := versionsOf[key]
+			if !ok {
+				if err := json.Unmarshal([]byte(versions), &v); err != nil {
+					return nil, fmt.Errorf("pending change %d: versions: %w", o.Seq, err)
+				}
+				versionsOf[key] = v
 			}
-			versionsOf[key] = v
+			o.Versions = v
 		}
-		o.Versions = v
 		out = append(out, o)
 	}
 	if err := rows.Err(); err != nil {
@@ -224,12 +226,33 @@ type pendingRecord struct {
 	restored bool // an unpushed restore: the local record stays alive
 }
 
+// add takes in one unpushed journal entry (in journal order).
+func (p *pendingRecord) add(op, body, override string) error {
+	switch {
+	case op == OpDelete:
+		p.deleted, p.restored = true, false
+	case override == syncOpRestore:
+		p.deleted, p.restored = false, true
+	}
+	if body == "{}" {
+		return nil
+	}
+	var f map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(body), &f); err != nil {
+		return err
+	}
+	for name := range f {
+		p.fields[name] = true
+	}
+	return nil
+}
+
 type recordKey struct{ entity, id string }
 
 // pendingByRecord reads the unpushed journal, by record.
 func (t *Tx) pendingByRecord() (map[recordKey]*pendingRecord, error) {
 	rows, err := t.query(`SELECT j.entity, j.record_id, j.op, j.fields, COALESCE(o.op, '') FROM journal j
-		LEFT JOIN sync_ops o ON o.seq = j.seq WHERE j.pushed_at = ''`)
+		LEFT JOIN sync_ops o ON o.seq = j.seq WHERE j.pushed_at = '' ORDER BY j.seq`)
 	if err != nil {
 		return nil, fmt.Errorf("read pending changes: %w", err)
 	}
@@ -246,21 +269,8 @@ func (t *Tx) pendingByRecord() (map[recordKey]*pendingRecord, error) {
 			p = &pendingRecord{fields: map[string]bool{}}
 			out[k] = p
 		}
-		switch {
-		case op == OpDelete:
-			p.deleted, p.restored = true, false
-		case override == syncOpRestore:
-			p.deleted, p.restored = false, true
-		}
-		if body == "{}" {
-			continue
-		}
-		var f map[string]json.RawMessage
-		if err := json.Unmarshal([]byte(body), &f); err != nil {
+		if err := p.add(op, body, override); err != nil {
 			return nil, fmt.Errorf("read pending changes: %s %s: %w", k.entity, k.id, err)
-		}
-		for name := range f {
-			p.fields[name] = true
 		}
 	}
 	if err := rows.Err(); err != nil {
@@ -281,8 +291,49 @@ type syncRecord struct {
 	found    bool
 	seq      int64
 	versions map[string]int64
+	raw      string // versions as the hub sent them, while versions is nil
 	shadow   map[string]shadowValue
 	snap     int64
+}
+
+// decode makes versions usable after a record was stored raw.
+func (r *syncRecord) decode() error {
+	if r.versions != nil {
+		return nil
+	}
+	r.versions = map[string]int64{}
+	if r.raw == "" {
+		return nil
+	}
+	if err := json.Unmarshal([]byte(r.raw), &r.versions); err != nil {
+		return fmt.Errorf("hub versions: %w", err)
+	}
+	r.raw = ""
+	return nil
+}
+
+// text returns the versions and the shadow as stored.
+func (r *syncRecord) text() (versions, shadow string, err error) {
+	versions = r.raw
+	if r.versions != nil {
+		b, err := json.Marshal(r.versions)
+		if err != nil {
+			return "", "", err
+		}
+		versions = string(b)
+	}
+	if versions == "" {
+		versions = "{}"
+	}
+	shadow = "{}"
+	if len(r.shadow) > 0 {
+		b, err := json.Marshal(r.shadow)
+		if err != nil {
+			return "", "", err
+		}
+		shadow = string(b)
+	}
+	return versions, shadow, nil
 }
 
 func (t *Tx) loadSyncRecord(entity, id string) (*syncRecord, error) {
@@ -313,22 +364,34 @@ func (t *Tx) loadSyncRecord(entity, id string) (*syncRecord, error) {
 	return r, nil
 }
 
-func (t *Tx) saveSyncRecord(entity, id string, r *syncRecord) error {
-	versions, err := json.Marshal(r.versions)
-	if err != nil {
-		return fmt.Errorf("save sync state of %s %s: %w", entity, id, err)
-	}
-	shadow := []byte("{}")
-	if len(r.shadow) > 0 {
-		if shadow, err = json.Marshal(r.shadow); err != nil {
-			return fmt.Errorf("save sync state of %s %s: %w", entity, id, err)
+// saveSyncRecords writes sync_records rows, many per statement.
+func (t *Tx) saveSyncRecords(keys []recordKey, recs map[recordKey]*syncRecord) error {
+	const perStatement = 64
+	const upsert = ` ON CONFLICT (entity, record_id) DO UPDATE SET seq = excluded.seq, versions = excluded.versions,
+		shadow = excluded.shadow, snap = excluded.snap`
+	const row = `(?, ?, ?, ?, ?, ?)`
+	full := `INSERT INTO sync_records (entity, record_id, seq, versions, shadow, snap) VALUES ` +
+		row + strings.Repeat(", "+row, perStatement-1) + upsert
+	args := make([]any, 0, 6*perStatement)
+	for start := 0; start < len(keys); start += perStatement {
+		part := keys[start:min(start+perStatement, len(keys))]
+		args = args[:0]
+		for _, k := range part {
+			r := recs[k]
+			versions, shadow, err := r.text()
+			if err != nil {
+				return fmt.Errorf("save sync state of %s %s: %w", k.entity, k.id, err)
+			}
+			args = append(args, k.entity, k.id, r.seq, versions, shadow, r.snap)
 		}
-	}
-	if _, err := t.exec(`INSERT INTO sync_records (entity, record_id, seq, versions, shadow, snap) VALUES (?, ?, ?, ?, ?, ?)
-		ON CONFLICT (entity, record_id) DO UPDATE SET seq = excluded.seq, versions = excluded.versions,
-			shadow = excluded.shadow, snap = excluded.snap`,
-		entity, id, r.seq, string(versions), string(shadow), r.snap); err != nil {
-		return fmt.Errorf("save sync state of %s %s: %w", entity, id, err)
+		q := full
+		if len(part) < perStatement {
+			q = `INSERT INTO sync_records (entity, record_id, seq, versions, shadow, snap) VALUES ` +
+				row + strings.Repeat(", "+row, len(part)-1) + upsert
+		}
+		if _, err := t.exec(q, args...); err != nil {
+			return fmt.Errorf("save sync state: %w", err)
+		}
 	}
 	return nil
 }
@@ -394,60 +457,96 @@ func (t *Tx) ApplyPushOutcomes(outcomes []PushOutcome, hubValues []HubFieldValue
 			}
 		}
 	}
-	ha, err := t.newHubApplier(0)
+	// Records with hub values kept aside need the careful path; the others
+	// (nearly all) take their confirmed versions in one statement each.
+	shadowed, err := t.shadowedRecords()
 	if err != nil {
 		return err
 	}
-	touched := map[recordKey]bool{}
+	ha, err := t.newHubApplier(0, false)
+	if err != nil {
+		return err
+	}
+	confirmed := map[recordKey]map[string]int64{}
 	var order []recordKey
 	for _, o := range outcomes {
-		if !o.Processed || len(o.Confirmed) == 0 {
+		if !o.Processed {
 			continue
 		}
 		k := recordKey{o.Entity, o.RecordID}
-		sr, err := ha.syncRecord(k)
-		if err != nil {
-			return err
+		m, ok := confirmed[k]
+		if !ok {
+			m = map[string]int64{}
+			confirmed[k] = m
+			order = append(order, k)
 		}
 		for f, v := range o.Confirmed {
-			if v > sr.versions[f] {
-				sr.versions[f] = v
-			}
-			if sh, ok := sr.shadow[f]; ok && sh.N <= v {
-				delete(sr.shadow, f)
-			}
+			m[f] = max(m[f], v)
 		}
-		if !touched[k] {
-			touched[k] = true
-			order = append(order, k)
+	}
+	for _, k := range order {
+		if shadowed[k] {
+			sr, err := ha.syncRecord(k)
+			if err != nil {
+				return err
+			}
+			for f, v := range confirmed[k] {
+				sr.versions[f] = max(sr.versions[f], v)
+				if sh, ok := sr.shadow[f]; ok && sh.N <= v {
+					delete(sr.shadow, f)
+				}
+			}
+			continue
+		}
+		if len(confirmed[k]) == 0 {
+			continue
+		}
+		versions, err := json.Marshal(confirmed[k])
+		if err != nil {
+			return fmt.Errorf("confirm versions of %s %s: %w", k.entity, k.id, err)
+		}
+		if _, err := t.exec(`INSERT INTO sync_records (entity, record_id, versions) VALUES (?, ?, ?)
+			ON CONFLICT (entity, record_id) DO UPDATE SET versions = json_patch(versions, excluded.versions)`,
+			k.entity, k.id, string(versions)); err != nil {
+			return fmt.Errorf("confirm versions of %s %s: %w", k.entity, k.id, err)
 		}
 	}
 	for _, hv := range hubValues {
-		k := recordKey{hv.Entity, hv.RecordID}
-		if err := ha.hubValue(k, hv.Field, hv.Value, hv.Version); err != nil {
+		if err := ha.hubValue(recordKey{hv.Entity, hv.RecordID}, hv.Field, hv.Value, hv.Version); err != nil {
 			return err
-		}
-		if !touched[k] {
-			touched[k] = true
-			order = append(order, k)
 		}
 	}
 	// Fields pushed now that had a newer hub value kept aside: the hub
 	// value stands unless the push confirmed ours.
-	for _, o := range outcomes {
-		k := recordKey{o.Entity, o.RecordID}
-		if !o.Processed || touched[k] {
-			continue
-		}
-		touched[k] = true
-		order = append(order, k)
-	}
 	for _, k := range order {
-		if err := ha.settleShadow(k); err != nil {
-			return err
+		if shadowed[k] {
+			if err := ha.settleShadow(k); err != nil {
+				return err
+			}
 		}
 	}
 	return ha.flush()
+}
+
+// shadowedRecords lists the records with hub values kept aside.
+func (t *Tx) shadowedRecords() (map[recordKey]bool, error) {
+	rows, err := t.query(`SELECT entity, record_id FROM sync_records WHERE shadow <> '{}'`)
+	if err != nil {
+		return nil, fmt.Errorf("read sync state: %w", err)
+	}
+	defer rows.Close()
+	out := map[recordKey]bool{}
+	for rows.Next() {
+		var k recordKey
+		if err := rows.Scan(&k.entity, &k.id); err != nil {
+			return nil, fmt.Errorf("read sync state: %w", err)
+		}
+		out[k] = true
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read sync state: %w", err)
+	}
+	return out, nil
 }
 
 func (t *Tx) addRejected(o PushOutcome) error {

@@ -4,8 +4,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 )
 
 // Hub record operations (pulls and snapshots).
@@ -26,6 +29,31 @@ type HubRecord struct {
 	UpdatedAt time.Time
 	Fields    map[string]json.RawMessage
 	Versions  map[string]int64
+	// RawVersions, when Versions is nil, holds them as the hub sent them (a
+	// JSON object of field versions): stored as they are when they can be.
+	RawVersions json.RawMessage
+}
+
+// versions returns the record's field versions, decoding them if raw.
+func (r *HubRecord) versions() (map[string]int64, error) {
+	if r.Versions != nil || len(r.RawVersions) == 0 {
+		return r.Versions, nil
+	}
+	var v map[string]int64
+	if err := json.Unmarshal(r.RawVersions, &v); err != nil {
+		return nil, fmt.Errorf("field versions: %w", err)
+	}
+	return v, nil
+}
+
+// ApplyOptions tune ApplyHubRecords.
+type ApplyOptions struct {
+	// SnapshotGen > 0 marks the records as listed by that snapshot (see
+	// SweepUnlisted).
+	SnapshotGen int64
+	// DeferIndex leaves new records out of search until IndexPending: a
+	// first sync of a large book stores them several times faster.
+	DeferIndex bool
 }
 
 // ApplyHubRecords writes records pulled from the hub, without journaling
@@ -34,11 +62,14 @@ type HubRecord struct {
 // version (the push that carries them lets the hub decide); the hub's value
 // is kept aside until then. A record with an unpushed delete stays deleted,
 // one with an unpushed restore stays alive. Entities and fields this build
-// does not know are skipped. snapGen > 0 marks the records as listed by
-// that snapshot (see SweepUnlisted).
-func (t *Tx) ApplyHubRecords(recs []HubRecord, hubValues []HubFieldValue, snapGen int64) error {
-	ha, err := t.newHubApplier(snapGen)
+// does not know are skipped.
+func (t *Tx) ApplyHubRecords(recs []HubRecord, hubValues []HubFieldValue, opts ApplyOptions) error {
+	ha, err := t.newHubApplier(opts.SnapshotGen, true)
 	if err != nil {
+		return err
+	}
+	ha.deferIndex = opts.DeferIndex
+	if err := ha.findExisting(recs); err != nil {
 		return err
 	}
 	for i := range recs {
@@ -55,20 +86,73 @@ func (t *Tx) ApplyHubRecords(recs []HubRecord, hubValues []HubFieldValue, snapGe
 }
 
 // hubApplier applies hub state within one transaction, reading the unpushed
-// journal once and writing each sync_records row once.
+// journal of each record once and writing each sync_records row once.
 type hubApplier struct {
 	t       *Tx
 	snap    int64
-	pending map[recordKey]*pendingRecord
+	pending *pendingIndex
 	records map[recordKey]*syncRecord
 	dirty   []recordKey
 	removed map[recordKey]bool
 	// local holds hub values to write into local records at flush.
 	local map[recordKey]map[string]json.RawMessage
+	// known holds, for the records of the batch, whether they are stored
+	// here (deleted or not); a record not in it is looked up.
+	known map[recordKey]bool
+	// deferIndex: new records wait for IndexPending; unindexed notes the
+	// entities whose mark is set.
+	deferIndex bool
+	unindexed  map[*entitySpec]bool
 }
 
-func (t *Tx) newHubApplier(snap int64) (*hubApplier, error) {
-	pending, err := t.pendingByRecord()
+// findExisting learns in a few queries which records of a batch are stored
+// here, so that the (many) new ones need no lookup each.
+func (ha *hubApplier) findExisting(recs []HubRecord) error {
+	ha.known = make(map[recordKey]bool, len(recs))
+	byEntity := map[string][]string{}
+	for i := range recs {
+		if _, ok := specsByName[recs[i].Entity]; ok {
+			byEntity[recs[i].Entity] = append(byEntity[recs[i].Entity], recs[i].ID)
+			ha.known[recordKey{recs[i].Entity, recs[i].ID}] = false
+		}
+	}
+	const chunk = 500
+	for entity, ids := range byEntity {
+		table := specsByName[entity].table
+		for start := 0; start < len(ids); start += chunk {
+			part := ids[start:min(start+chunk, len(ids))]
+			args := make([]any, len(part))
+			for i, id := range part {
+				args[i] = id
+			}
+			q := `SELECT id FROM ` + table + ` WHERE id IN (?` + strings.Repeat(",?", len(part)-1) + `)`
+			rows, err := ha.t.tx.QueryContext(ha.t.ctx, q, args...)
+			if err != nil {
+				return fmt.Errorf("find stored %s records: %w", entity, err)
+			}
+			for rows.Next() {
+				var id string
+				if err := rows.Scan(&id); err != nil {
+					rows.Close()
+					return fmt.Errorf("find stored %s records: %w", entity, err)
+				}
+				ha.known[recordKey{entity, id}] = true
+			}
+			err = rows.Err()
+			rows.Close()
+			if err != nil {
+				return fmt.Errorf("find stored %s records: %w", entity, err)
+			}
+		}
+	}
+	return nil
+}
+
+// newHubApplier starts applying; preload reads the whole unpushed journal
+// at once when it is small (pulls touch many records), else each record's
+// part is read when needed.
+func (t *Tx) newHubApplier(snap int64, preload bool) (*hubApplier, error) {
+	pending, err := t.newPendingIndex(preload)
 	if err != nil {
 		return nil, err
 	}
@@ -76,15 +160,76 @@ func (t *Tx) newHubApplier(snap int64) (*hubApplier, error) {
 		removed: map[recordKey]bool{}, local: map[recordKey]map[string]json.RawMessage{}}, nil
 }
 
-func (ha *hubApplier) pendingField(k recordKey, field string) bool {
-	p := ha.pending[k]
-	return p != nil && p.fields[field]
+func (ha *hubApplier) pendingField(k recordKey, field string) (bool, error) {
+	p, err := ha.pending.get(k)
+	return p != nil && p.fields[field], err
+}
+
+// pendingIndex answers which records have unpushed changes.
+type pendingIndex struct {
+	t       *Tx
+	records map[recordKey]*pendingRecord
+	loaded  bool // records holds the whole unpushed journal
+}
+
+// preloadLimit is the size of unpushed journal read at once.
+const preloadLimit = 4096
+
+func (t *Tx) newPendingIndex(preload bool) (*pendingIndex, error) {
+	pi := &pendingIndex{t: t, records: map[recordKey]*pendingRecord{}}
+	if !preload {
+		return pi, nil
+	}
+	var n int
+	if err := t.queryRow(`SELECT COUNT(*) FROM journal WHERE pushed_at = ''`).Scan(&n); err != nil {
+		return nil, fmt.Errorf("count pending changes: %w", err)
+	}
+	if n > preloadLimit {
+		return pi, nil
+	}
+	all, err := t.pendingByRecord()
+	if err != nil {
+		return nil, err
+	}
+	pi.records, pi.loaded = all, true
+	return pi, nil
+}
+
+// get returns what the unpushed journal holds for a record (nil: nothing).
+func (pi *pendingIndex) get(k recordKey) (*pendingRecord, error) {
+	if p, ok := pi.records[k]; ok || pi.loaded {
+		return p, nil
+	}
+	rows, err := pi.t.query(`SELECT j.op, j.fields, COALESCE(o.op, '') FROM journal j LEFT JOIN sync_ops o ON o.seq = j.seq
+		WHERE j.entity = ? AND j.record_id = ? AND j.pushed_at = '' ORDER BY j.seq`, k.entity, k.id)
+	if err != nil {
+		return nil, fmt.Errorf("read pending changes of %s %s: %w", k.entity, k.id, err)
+	}
+	defer rows.Close()
+	var p *pendingRecord
+	for rows.Next() {
+		var op, body, override string
+		if err := rows.Scan(&op, &body, &override); err != nil {
+			return nil, fmt.Errorf("read pending changes of %s %s: %w", k.entity, k.id, err)
+		}
+		if p == nil {
+			p = &pendingRecord{fields: map[string]bool{}}
+		}
+		if err := p.add(op, body, override); err != nil {
+			return nil, fmt.Errorf("read pending changes of %s %s: %w", k.entity, k.id, err)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read pending changes of %s %s: %w", k.entity, k.id, err)
+	}
+	pi.records[k] = p
+	return p, nil
 }
 
 // syncRecord returns the cached sync state of a record, marked for writing.
 func (ha *hubApplier) syncRecord(k recordKey) (*syncRecord, error) {
 	if r, ok := ha.records[k]; ok {
-		return r, nil
+		return r, r.decode()
 	}
 	r, err := ha.t.loadSyncRecord(k.entity, k.id)
 	if err != nil {
@@ -118,7 +263,11 @@ func (ha *hubApplier) hubValue(k recordKey, field string, value json.RawMessage,
 	if err != nil {
 		return err
 	}
-	if ha.pendingField(k, field) {
+	pending, err := ha.pendingField(k, field)
+	if err != nil {
+		return err
+	}
+	if pending {
 		if sh, ok := sr.shadow[field]; !ok || version > sh.N {
 			if version > sr.versions[field] {
 				sr.shadow[field] = shadowValue{V: value, N: version}
@@ -148,7 +297,11 @@ func (ha *hubApplier) settleShadow(k recordKey) error {
 		return err
 	}
 	for f, sh := range sr.shadow {
-		if ha.pendingField(k, f) {
+		pending, err := ha.pendingField(k, f)
+		if err != nil {
+			return err
+		}
+		if pending {
 			continue
 		}
 		if sh.N >= sr.versions[f] {
@@ -202,13 +355,14 @@ func (ha *hubApplier) flush() error {
 			return err
 		}
 	}
+	keep := ha.dirty[:0]
 	for _, k := range ha.dirty {
-		if ha.removed[k] {
-			continue
+		if !ha.removed[k] {
+			keep = append(keep, k)
 		}
-		if err := t.saveSyncRecord(k.entity, k.id, ha.records[k]); err != nil {
-			return err
-		}
+	}
+	if err := t.saveSyncRecords(keep, ha.records); err != nil {
+		return err
 	}
 	ha.dirty = ha.dirty[:0]
 	return nil
@@ -267,12 +421,22 @@ func (ha *hubApplier) apply(rec *HubRecord) error {
 	}
 	t := ha.t
 	k := recordKey{rec.Entity, rec.ID}
-	p := ha.pending[k]
-	old, err := t.load(sp, rec.ID)
-	exists := err == nil
-	if err != nil && !isNotFound(err) {
+	p, err := ha.pending.get(k)
+	if err != nil {
 		return err
 	}
+	var old *rowHolder
+	exists, knownHere := ha.known[k]
+	if exists || !knownHere {
+		old, err = t.load(sp, rec.ID)
+		exists = err == nil
+		if err != nil && !isNotFound(err) {
+			return err
+		}
+	}
+	// The batch may name a record twice (a remove, then an upsert when it
+	// came back into scope).
+	defer func() { delete(ha.known, k) }()
 	switch rec.Op {
 	case HubRemove:
 		if exists {
@@ -329,7 +493,7 @@ func (ha *hubApplier) apply(rec *HubRecord) error {
 		if _, ok := values[name]; !ok {
 			continue // unknown to this build, or changed here and not yet pushed
 		}
-		v, err := sp.byName[name].storedValue(raw)
+		v, err := hubStoredValue(sp.byName[name], raw)
 		if err != nil {
 			return err
 		}
@@ -369,6 +533,12 @@ func (ha *hubApplier) takeVersions(k recordKey, rec *HubRecord, p *pendingRecord
 	var sr *syncRecord
 	if p == nil {
 		sr = ha.freshSyncRecord(k)
+		if rec.Versions == nil && len(rec.RawVersions) > 0 {
+			if rec.RawVersions[0] != '{' || !json.Valid(rec.RawVersions) {
+				return fmt.Errorf("field versions %.40q: not a JSON object", rec.RawVersions)
+			}
+			sr.versions, sr.raw = nil, string(rec.RawVersions)
+		}
 		for f, v := range rec.Versions {
 			sr.versions[f] = v
 		}
@@ -377,7 +547,11 @@ func (ha *hubApplier) takeVersions(k recordKey, rec *HubRecord, p *pendingRecord
 		if sr, err = ha.syncRecord(k); err != nil {
 			return err
 		}
-		for f, v := range rec.Versions {
+		versions, err := rec.versions()
+		if err != nil {
+			return err
+		}
+		for f, v := range versions {
 			if !p.fields[f] {
 				sr.versions[f] = v
 				if sh, ok := sr.shadow[f]; ok && sh.N <= v {
@@ -438,6 +612,9 @@ func (ha *hubApplier) insert(sp *entitySpec, rec *HubRecord, values map[string]a
 	if err != nil {
 		return err
 	}
+	if ha.deferIndex {
+		return ha.markUnindexed(sp, rid)
+	}
 	if sp.name == EntityCompany {
 		// Contacts and deals of this company that came first show its name
 		// in search only now.
@@ -452,7 +629,46 @@ func (ha *hubApplier) insert(sp *entitySpec, rec *HubRecord, values map[string]a
 	if err := sp.decodeInto(r, vals); err != nil {
 		return err
 	}
-	return t.index(sp, rid, r)
+	return t.indexNew(sp, rid, r)
+}
+
+// hubStoredValue is column.storedValue with fast paths for what the hub
+// sends nearly always: plain strings, integers, booleans and compact JSON.
+func hubStoredValue(c *column, raw json.RawMessage) (any, error) {
+	switch c.kind {
+	case colText:
+		if n := len(raw); n >= 2 && raw[0] == '"' && raw[n-1] == '"' && plainString(raw[1:n-1]) {
+			return string(raw[1 : n-1]), nil
+		}
+	case colInt:
+		if v, err := strconv.ParseInt(string(raw), 10, 64); err == nil {
+			return v, nil
+		}
+	case colBool:
+		switch string(raw) {
+		case "true":
+			return int64(1), nil
+		case "false":
+			return int64(0), nil
+		}
+	case colJSON:
+		if len(raw) > 0 && (raw[0] == '[' || raw[0] == '{') && json.Valid(raw) {
+			return string(raw), nil
+		}
+	}
+	return c.storedValue(raw)
+}
+
+// plainString reports whether b is the inside of a JSON string that needs
+// no unescaping: valid UTF-8 without quotes, backslashes or control
+// characters.
+func plainString(b []byte) bool {
+	for _, c := range b {
+		if c < 0x20 || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return utf8.Valid(b)
 }
 
 // SweepUnlisted drops the local records that the snapshot of generation

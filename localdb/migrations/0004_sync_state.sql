@@ -21,6 +21,7 @@ CREATE TABLE sync_records (
     snap      INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (entity, record_id)
 ) STRICT, WITHOUT ROWID;
+CREATE INDEX sync_records_shadowed ON sync_records (entity, record_id) WHERE shadow <> '{}';
 
 -- Journal entries that go to the hub as another operation than their
 -- journal op: a restore (undelete, journaled as a patch) or a conflict

@@ -223,25 +223,22 @@ func (a *api) me(ctx context.Context) (protocol.Me, error) {
 	return me, err
 }
 
-func (a *api) push(ctx context.Context, req *protocol.PushRequest) (protocol.PushResponse, error) {
-	body, err := json.Marshal(req)
-	if err != nil {
-		return protocol.PushResponse{}, fmt.Errorf("push: %w", err)
-	}
+// push sends a push request (protocol.PushRequest as JSON).
+func (a *api) push(ctx context.Context, body []byte) (protocol.PushResponse, error) {
 	var resp protocol.PushResponse
-	err = a.do(ctx, "push", http.MethodPost, protocol.PathPush, nil, body, &resp)
+	err := a.do(ctx, "push", http.MethodPost, protocol.PathPush, nil, body, &resp)
 	return resp, err
 }
 
-func (a *api) pull(ctx context.Context, cursor int64, limit int) (protocol.PullResponse, error) {
-	var resp protocol.PullResponse
+func (a *api) pull(ctx context.Context, cursor int64, limit int) (wirePull, error) {
+	var resp wirePull
 	q := url.Values{"cursor": {strconv.FormatInt(cursor, 10)}, "limit": {strconv.Itoa(limit)}}
 	err := a.do(ctx, "pull", http.MethodGet, protocol.PathPull, q, nil, &resp)
 	return resp, err
 }
 
-func (a *api) snapshot(ctx context.Context, after, until int64, limit int) (protocol.SnapshotPage, error) {
-	var page protocol.SnapshotPage
+func (a *api) snapshot(ctx context.Context, after, until int64, limit int) (wireSnapshot, error) {
+	var page wireSnapshot
 	q := url.Values{"after": {strconv.FormatInt(after, 10)}, "until": {strconv.FormatInt(until, 10)},
 		"limit": {strconv.Itoa(limit)}}
 	err := a.do(ctx, "snapshot", http.MethodGet, protocol.PathSnapshot, q, nil, &page)

@@ -56,6 +56,11 @@ type Options struct {
 	// PullLimit and SnapshotLimit are the page sizes of pulls and
 	// snapshots (default 2000 and 20000).
 	PullLimit, SnapshotLimit int
+	// BackgroundIndex leaves the search rows of the records a snapshot
+	// loaded (a first sync, a re-sync) to Run, which writes them after the
+	// sync while the records can be browsed already; else Sync writes them
+	// before it returns.
+	BackgroundIndex bool
 	// Transport replaces the HTTP transport (tests, proxies).
 	Transport http.RoundTripper
 	// Logger gets debug messages about requests and retries (default:
@@ -120,6 +125,7 @@ type Client struct {
 	mu        sync.Mutex // guards the fields below
 	online    bool
 	syncing   bool
+	indexing  bool
 	lastError string
 	done      int
 	total     int

@@ -14,13 +14,15 @@ type Status struct {
 	Server    string    // "" when no server is configured
 	Online    bool      // the last contact with the hub worked
 	Syncing   bool      // a sync is running
+	Indexing  bool      // records of a first sync are being added to search
 	Pending   int       // local changes not yet pushed
 	Conflicts int       // conflicts waiting for a decision
 	Rejected  int       // local changes the hub refused
 	LastSync  time.Time // the last complete sync; zero: never
 	LastError string    // why the last sync failed; "" after a good one
 	// Done and Total report a running sync's progress: changes pushed of
-	// those pending, then records pulled (Total 0: unknown).
+	// those pending, then records pulled (Total 0: unknown); while
+	// indexing, records indexed of those waiting.
 	Done, Total int
 }
 
@@ -28,7 +30,7 @@ type Status struct {
 func (c *Client) Status() Status {
 	ctx := context.Background()
 	c.mu.Lock()
-	st := Status{Online: c.online, Syncing: c.syncing, LastError: c.lastError, Done: c.done, Total: c.total}
+	st := Status{Online: c.online, Syncing: c.syncing, Indexing: c.indexing, LastError: c.lastError, Done: c.done, Total: c.total}
 	c.mu.Unlock()
 	var errs []error
 	var err error
@@ -109,6 +111,14 @@ func (c *Client) setSyncing(on bool) {
 	c.publish()
 }
 
+func (c *Client) setIndexing(on bool) {
+	c.mu.Lock()
+	c.indexing = on
+	c.done, c.total = 0, 0
+	c.mu.Unlock()
+	c.publish()
+}
+
 func (c *Client) progress(done, total int) {
 	c.mu.Lock()
 	c.done, c.total = done, total
@@ -173,6 +183,9 @@ func (c *Client) Run(ctx context.Context) {
 		}
 		if err != nil {
 			c.log.Debug("sync failed", "error", err)
+		}
+		if ierr := c.IndexPending(ctx); ierr != nil && ctx.Err() == nil {
+			c.log.Error("search index", "error", ierr)
 		}
 		if errors.Is(err, ErrUnreachable) {
 			if !c.waitOnline(ctx) {

@@ -64,7 +64,10 @@ func TestLoop(t *testing.T) {
 	proxy.SetRates(faultproxy.Rates{faultproxy.DropRequest: 1})
 	d.addContact("Ole Hansen")
 	d.client.Trigger()
-	waitFor(t, "the loop noticed the hub is gone", func() bool { return !d.client.Status().Online })
+	waitFor(t, "the loop noticed the hub is gone", func() bool {
+		st := d.client.Status()
+		return !st.Online && !st.Syncing && st.LastError != ""
+	})
 	st := d.client.Status()
 	assert.Equal(t, 1, st.Pending)
 	assert.Contains(t, st.LastError, "cannot be reached")

@@ -449,7 +449,11 @@ func status(code int, header ...string) func(w http.ResponseWriter) {
 func hangUp(w http.ResponseWriter) { panic(http.ErrAbortHandler) }
 
 func TestRetryPolicy(t *testing.T) {
-	opts := func(o *client.Options) { o.Retries = 3; o.RetryWait = time.Millisecond; o.RetryMaxWait = 3 * time.Second }
+	opts := func(o *client.Options) {
+		o.Retries = 3
+		o.RetryWait = time.Millisecond
+		o.RetryMaxWait = 3 * time.Second
+	}
 	for _, tc := range []struct {
 		name     string
 		script   []func(http.ResponseWriter)
@@ -607,4 +611,60 @@ func TestClockSkewChangesNothing(t *testing.T) {
 	res := ahead.sync()
 	assert.Equal(t, 1, res.Conflicts)
 	assert.Equal(t, "from the past", ahead.contact(ct.ID).Notes, "the first to reach the hub stands")
+}
+
+func TestFirstSyncSearchIndex(t *testing.T) {
+	h := hubtest.New(t, hubtest.Options{Backend: hubtest.SQLite})
+	token := h.AddUser("anna", protocol.RoleRep, "north")
+	a := newDevice(t, "laptop", nil)
+	a.login(h.URL, token)
+	co := &localdb.Company{Name: "Zyklop Werke"}
+	require.NoError(t, a.store.Create(ctx, co))
+	for i := range 150 {
+		ct := &localdb.Contact{FullName: "Kontakt " + strings.Repeat("x", i%7+1), CompanyID: co.ID}
+		require.NoError(t, a.store.CreateContact(ctx, ct))
+	}
+	a.sync()
+	search := func(d *device, q string) int {
+		hits, err := d.store.Search(ctx, q, localdb.SearchOptions{Limit: 1000})
+		require.NoError(t, err)
+		return len(hits)
+	}
+
+	// Without background indexing, Sync returns with search complete.
+	now := newDevice(t, "desktop", nil)
+	now.login(h.URL, token)
+	now.sync()
+	assert.Equal(t, 151, search(now, "Zyklop"), "every contact is found by its company's name, and the company")
+
+	// With it, the records are there at once and search follows.
+	later := newDevice(t, "tablet", func(o *client.Options) { o.BackgroundIndex = true })
+	later.login(h.URL, token)
+	later.sync()
+	n, err := later.store.CountContacts(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, 150, n)
+	waiting, err := later.store.UnindexedCount(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, 151, waiting)
+	assert.Less(t, search(later, "Zyklop"), 151)
+
+	// Interrupted after a part, the index resumes where it stopped.
+	waiting, err = later.store.IndexPending(ctx, 100)
+	require.NoError(t, err)
+	assert.Equal(t, 51, waiting)
+	later.editContact(later.contact(firstContact(t, later)).ID, func(c *localdb.Contact) { c.Title = "Einkauf" })
+	require.NoError(t, later.client.IndexPending(ctx))
+	waiting, err = later.store.UnindexedCount(ctx)
+	require.NoError(t, err)
+	assert.Zero(t, waiting)
+	assert.Equal(t, 151, search(later, "Zyklop"))
+	assert.Equal(t, 1, search(later, "Einkauf"))
+}
+
+func firstContact(t *testing.T, d *device) string {
+	t.Helper()
+	var id string
+	require.NoError(t, d.store.DB().QueryRow(`SELECT id FROM contacts ORDER BY rid DESC LIMIT 1`).Scan(&id))
+	return id
 }

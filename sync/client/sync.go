@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -81,6 +82,11 @@ func (c *Client) syncLocked(ctx context.Context) (Result, error) {
 	if err := c.pull(ctx, s, &res); err != nil {
 		return res, err
 	}
+	if !c.opts.BackgroundIndex {
+		if err := c.IndexPending(ctx); err != nil {
+			return res, err
+		}
+	}
 	if err := c.store.SetSyncValue(ctx, localdb.SyncLastSync, time.Now().UTC().Format(time.RFC3339Nano)); err != nil {
 		return res, fmt.Errorf("sync: %w", err)
 	}
@@ -105,11 +111,11 @@ func (c *Client) push(ctx context.Context, s *session, res *Result) error {
 		if len(batch) == 0 {
 			return nil
 		}
-		req := &protocol.PushRequest{ClientID: s.clientID, Mutations: make([]protocol.Mutation, len(batch))}
-		for i := range batch {
-			req.Mutations[i] = mutationOf(&batch[i])
+		body, sent, err := appendPushRequest(make([]byte, 0, 256*len(batch)), s.clientID, batch)
+		if err != nil {
+			return err
 		}
-		resp, err := s.api.push(ctx, req)
+		resp, err := s.api.push(ctx, body)
 		c.noteContact(err)
 		if err != nil {
 			return err
@@ -119,7 +125,7 @@ func (c *Client) push(ctx context.Context, s *session, res *Result) error {
 				return fmt.Errorf("push: %w", err)
 			}
 		}
-		outcomes, hubValues, conflicts, err := outcomesOf(batch, req.Mutations, &resp)
+		outcomes, hubValues, conflicts, err := outcomesOf(batch, sent, &resp)
 		if err != nil {
 			return err
 		}
@@ -154,29 +160,10 @@ func (c *Client) push(ctx context.Context, s *session, res *Result) error {
 	}
 }
 
-// mutationOf turns a journal entry into the mutation the hub gets.
-func mutationOf(o *localdb.Outgoing) protocol.Mutation {
-	m := protocol.Mutation{Number: o.Seq, Entity: o.Entity, ID: o.RecordID, Op: o.Op, At: o.At}
-	switch o.Op {
-	case protocol.OpDelete:
-		m.Base = o.RecordSeq
-	case protocol.OpResolve:
-		m.Conflict, m.Resolution = o.Conflict, o.Resolution
-	default:
-		if len(o.Fields) > 0 {
-			m.Fields = make(map[string]protocol.FieldChange, len(o.Fields))
-			for name, v := range o.Fields {
-				m.Fields[name] = protocol.FieldChange{Value: v, Base: o.Versions[name]}
-			}
-		}
-	}
-	return m
-}
-
 // outcomesOf reads the hub's answer to a batch: what to mark pushed, which
 // field versions now hold our values, which values the hub kept instead of
 // ours, and the conflicts it recorded.
-func outcomesOf(batch []localdb.Outgoing, sent []protocol.Mutation, resp *protocol.PushResponse) (
+func outcomesOf(batch []localdb.Outgoing, sent []sentMutation, resp *protocol.PushResponse) (
 	[]localdb.PushOutcome, []localdb.HubFieldValue, []protocol.Conflict, error) {
 	results := make(map[int64]*protocol.MutationResult, len(resp.Results))
 	for i := range resp.Results {
@@ -187,11 +174,12 @@ func outcomesOf(batch []localdb.Outgoing, sent []protocol.Mutation, resp *protoc
 	var conflicts []protocol.Conflict
 	for i := range batch {
 		o, m := &batch[i], &sent[i]
-		out := localdb.PushOutcome{Seq: o.Seq, Entity: o.Entity, RecordID: o.RecordID, Op: m.Op,
+		out := localdb.PushOutcome{Seq: o.Seq, Entity: o.Entity, RecordID: o.RecordID, Op: m.op,
 			Processed: o.Seq <= resp.LastMutation}
-		for name := range m.Fields {
+		for name := range m.fields {
 			out.Fields = append(out.Fields, name)
 		}
+		slices.Sort(out.Fields)
 		r := results[o.Seq]
 		if r == nil || !out.Processed {
 			// Not processed: it goes again with the next push.
@@ -226,7 +214,7 @@ func outcomesOf(batch []localdb.Outgoing, sent []protocol.Mutation, resp *protoc
 			for name, v := range r.Versions {
 				// Tags merge on the hub: its value may be a union, not ours;
 				// the next pull brings it.
-				if _, sentField := m.Fields[name]; !sentField || lost[name] || name == protocol.FieldTags {
+				if !m.fields[name] || lost[name] || name == protocol.FieldTags {
 					continue
 				}
 				if out.Confirmed == nil {
@@ -283,11 +271,6 @@ func fieldValuesOf(cs []protocol.Conflict) []localdb.HubFieldValue {
 	return out
 }
 
-func hubRecordOf(r *protocol.Record) localdb.HubRecord {
-	return localdb.HubRecord{Op: r.Op, Entity: r.Entity, ID: r.ID, Seq: r.Seq, Owner: r.Owner,
-		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, Fields: r.Fields, Versions: r.Versions}
-}
-
 // pull brings the hub's changes since the cursor, page by page; without a
 // cursor (first sync) or with an expired one it loads a snapshot first.
 func (c *Client) pull(ctx context.Context, s *session, res *Result) error {
@@ -316,13 +299,10 @@ func (c *Client) pull(ctx context.Context, s *session, res *Result) error {
 		if err != nil {
 			return err
 		}
-		recs := make([]localdb.HubRecord, len(page.Changes))
-		for i := range page.Changes {
-			recs[i] = hubRecordOf(&page.Changes[i])
-		}
+		recs := hubRecords(page.Changes)
 		var fresh int
 		err = c.store.Update(ctx, func(t *localdb.Tx) error {
-			if err := t.ApplyHubRecords(recs, fieldValuesOf(page.Conflicts), 0); err != nil {
+			if err := t.ApplyHubRecords(recs, fieldValuesOf(page.Conflicts), localdb.ApplyOptions{}); err != nil {
 				return err
 			}
 			if fresh, err = putConflicts(t, page.Conflicts); err != nil {
@@ -398,6 +378,33 @@ func (c *Client) startSnapshot(ctx context.Context, sweep bool) error {
 	})
 }
 
+// indexBatch is the number of records IndexPending indexes per transaction,
+// so that local writes wait at most a few hundred milliseconds.
+const indexBatch = 2000
+
+// IndexPending writes the search rows of records a snapshot stored without
+// them (see Options.BackgroundIndex), in batches, until none is left or ctx
+// ends.
+func (c *Client) IndexPending(ctx context.Context) error {
+	waiting, err := c.store.UnindexedCount(ctx)
+	if err != nil || waiting == 0 {
+		return err
+	}
+	c.setIndexing(true)
+	defer c.setIndexing(false)
+	total := waiting
+	for waiting > 0 {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if waiting, err = c.store.IndexPending(ctx, indexBatch); err != nil {
+			return fmt.Errorf("search index: %w", err)
+		}
+		c.progress(total-waiting, total)
+	}
+	return nil
+}
+
 // snapshotState is the progress of a snapshot, kept in sync_meta so that an
 // interrupted one resumes.
 type snapshotState struct {
@@ -430,7 +437,7 @@ func (c *Client) loadSnapshotState(ctx context.Context) (snapshotState, error) {
 
 // snapshotPage is a fetched page or the error that ended fetching.
 type snapshotPage struct {
-	page protocol.SnapshotPage
+	page wireSnapshot
 	recs []localdb.HubRecord
 	err  error
 }
@@ -464,7 +471,7 @@ func (c *Client) snapshot(ctx context.Context, s *session, res *Result) error {
 		page := &p.page
 		var fresh int
 		err := c.store.Update(ctx, func(t *localdb.Tx) error {
-			if err := t.ApplyHubRecords(p.recs, nil, st.gen); err != nil {
+			if err := t.ApplyHubRecords(p.recs, nil, localdb.ApplyOptions{SnapshotGen: st.gen, DeferIndex: true}); err != nil {
 				return err
 			}
 			if st.after == 0 {
@@ -535,10 +542,7 @@ func (c *Client) fetchSnapshot(ctx context.Context, s *session, after, until int
 			}
 			return
 		}
-		recs := make([]localdb.HubRecord, len(page.Records))
-		for i := range page.Records {
-			recs[i] = hubRecordOf(&page.Records[i])
-		}
+		recs := hubRecords(page.Records)
 		select {
 		case pages <- snapshotPage{page: page, recs: recs}:
 		case <-ctx.Done():

@@ -1,0 +1,162 @@
+package localdb
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+)
+
+// A first sync stores a large book without writing its search rows, which
+// are most of the cost of each record; IndexPending writes them after. The
+// mark "unindexed:<entity>" in sync_meta is the first rid that may lack its
+// search rows: every live record from there on is (re)indexed, so records
+// written meanwhile, indexed already, are harmless. The mark is written with
+// the records, so a crash leaves nothing unindexed for good.
+
+const unindexedPrefix = "unindexed:"
+
+// markUnindexed notes that the record at rid was stored without its search
+// rows.
+func (ha *hubApplier) markUnindexed(sp *entitySpec, rid int64) error {
+	if sp.kindCode == 0 || ha.unindexed[sp] {
+		return nil
+	}
+	t := ha.t
+	if _, err := t.SyncValue(unindexedPrefix + sp.name); errors.Is(err, ErrNotFound) {
+		if err := t.SetSyncValue(unindexedPrefix+sp.name, strconv.FormatInt(rid, 10)); err != nil {
+			return err
+		}
+	} else if err != nil {
+		return err
+	}
+	if ha.unindexed == nil {
+		ha.unindexed = map[*entitySpec]bool{}
+	}
+	ha.unindexed[sp] = true
+	return nil
+}
+
+// IndexPending writes the search rows of up to limit records stored without
+// them, in one transaction, and reports how many records still wait.
+func (s *Store) IndexPending(ctx context.Context, limit int) (waiting int, err error) {
+	err = s.Update(ctx, func(t *Tx) error {
+		budget := limit
+		for _, entity := range Entities() { // companies first: contacts and deals show their names
+			sp := specsByName[entity]
+			if sp.kindCode == 0 {
+				continue
+			}
+			from, ok, err := t.unindexedFrom(sp)
+			if err != nil {
+				return err
+			}
+			if !ok || budget == 0 {
+				continue
+			}
+			asked := budget
+			next, done, err := t.indexFrom(sp, from, asked)
+			if err != nil {
+				return fmt.Errorf("index %s: %w", entity, err)
+			}
+			budget -= done
+			if done < asked { // none left
+				if err := t.DeleteSyncValue(unindexedPrefix + entity); err != nil {
+					return err
+				}
+				continue
+			}
+			if err := t.SetSyncValue(unindexedPrefix+entity, strconv.FormatInt(next, 10)); err != nil {
+				return err
+			}
+		}
+		waiting, err = t.unindexedCount()
+		return err
+	})
+	return waiting, err
+}
+
+// UnindexedCount is the number of records that may still lack search rows.
+func (s *Store) UnindexedCount(ctx context.Context) (int, error) {
+	var n int
+	err := s.Update(ctx, func(t *Tx) error {
+		var err error
+		n, err = t.unindexedCount()
+		return err
+	})
+	return n, err
+}
+
+func (t *Tx) unindexedFrom(sp *entitySpec) (int64, bool, error) {
+	v, err := t.SyncValue(unindexedPrefix + sp.name)
+	if errors.Is(err, ErrNotFound) {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, err
+	}
+	from, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		return 0, false, fmt.Errorf("sync value %s%s: %w", unindexedPrefix, sp.name, err)
+	}
+	return from, true, nil
+}
+
+func (t *Tx) unindexedCount() (int, error) {
+	total := 0
+	for _, entity := range Entities() {
+		sp := specsByName[entity]
+		from, ok, err := t.unindexedFrom(sp)
+		if err != nil {
+			return 0, err
+		}
+		if !ok {
+			continue
+		}
+		var n int
+		if err := t.queryRow(`SELECT COUNT(*) FROM `+sp.table+` WHERE rid >= ? AND deleted = 0`, from).Scan(&n); err != nil {
+			return 0, fmt.Errorf("count unindexed %s records: %w", entity, err)
+		}
+		total += n
+	}
+	return total, nil
+}
+
+// indexFrom writes the search rows of up to limit live records from rid
+// from on; it returns the rid to go on from and how many it indexed.
+func (t *Tx) indexFrom(sp *entitySpec, from int64, limit int) (next int64, done int, err error) {
+	rows, err := t.query(sp.selectSQL+` WHERE rid >= ? AND deleted = 0 ORDER BY rid LIMIT ?`, from, limit)
+	if err != nil {
+		return 0, 0, err
+	}
+	type row struct {
+		rid int64
+		rec Record
+	}
+	var batch []row
+	h := sp.newHolder()
+	for rows.Next() {
+		if err := rows.Scan(h.ptrs...); err != nil {
+			rows.Close()
+			return 0, 0, err
+		}
+		rec := newRecord(sp)
+		if err := sp.fill(rec, h); err != nil {
+			rows.Close()
+			return 0, 0, err
+		}
+		batch = append(batch, row{h.rid, rec})
+	}
+	if err := rows.Err(); err != nil {
+		rows.Close()
+		return 0, 0, err
+	}
+	rows.Close()
+	for _, r := range batch {
+		if err := t.index(sp, r.rid, r.rec); err != nil {
+			return 0, 0, err
+		}
+		next = r.rid + 1
+	}
+	return next, len(batch), nil
+}
