@@ -298,6 +298,9 @@ type syncRecord struct {
 
 // decode makes versions usable after a record was stored raw.
 func (r *syncRecord) decode() error {
+	if r.shadow == nil {
+		r.shadow = map[string]shadowValue{}
+	}
 	if r.versions != nil {
 		return nil
 	}

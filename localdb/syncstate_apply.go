@@ -103,6 +103,8 @@ type hubApplier struct {
 	// entities whose mark is set.
 	deferIndex bool
 	unindexed  map[*entitySpec]bool
+	// vals and args are reused from record to record.
+	vals, args []any
 }
 
 // findExisting learns in a few queries which records of a batch are stored
@@ -243,7 +245,7 @@ func (ha *hubApplier) syncRecord(k recordKey) (*syncRecord, error) {
 
 // freshSyncRecord replaces the sync state of a record without reading it.
 func (ha *hubApplier) freshSyncRecord(k recordKey) *syncRecord {
-	r := &syncRecord{versions: map[string]int64{}, shadow: map[string]shadowValue{}}
+	r := &syncRecord{versions: map[string]int64{}}
 	if _, ok := ha.records[k]; !ok {
 		ha.dirty = append(ha.dirty, k)
 	}
@@ -478,32 +480,35 @@ func (ha *hubApplier) apply(rec *HubRecord) error {
 		return nil
 	}
 	// An upsert is the record's full state: a field it lacks is unset on
-	// the hub.
+	// the hub. vals holds the stored values in column order; fields with
+	// unpushed local changes are left out.
 	zero, err := zeroValues()
 	if err != nil {
 		return err
 	}
-	values := make(map[string]any, len(sp.cols))
-	for i, c := range sp.cols {
-		if p == nil || !p.fields[c.name] {
-			values[c.name] = zero[sp][i]
-		}
-	}
+	vals := append(ha.vals[:0], zero[sp]...)
+	ha.vals = vals
+	pos := columnPositions()[sp]
 	for name, raw := range rec.Fields {
-		if _, ok := values[name]; !ok {
+		i, ok := pos[name]
+		if !ok || (p != nil && p.fields[name]) {
 			continue // unknown to this build, or changed here and not yet pushed
 		}
-		v, err := hubStoredValue(sp.byName[name], raw)
-		if err != nil {
+		if vals[i], err = hubStoredValue(&sp.cols[i], raw); err != nil {
 			return err
 		}
-		values[name] = v
 	}
 	if !exists {
-		if err := ha.insert(sp, rec, values); err != nil {
+		if err := ha.insert(sp, rec, vals); err != nil {
 			return err
 		}
 		return ha.takeVersions(k, rec, p)
+	}
+	values := make(map[string]any, len(sp.cols))
+	for i, c := range sp.cols {
+		if p == nil || !p.fields[c.name] {
+			values[c.name] = vals[i]
+		}
 	}
 	if old.deleted != 0 {
 		// Restored on the hub (or deleted here by a change the hub has
@@ -576,17 +581,8 @@ func (ha *hubApplier) takeVersions(k recordKey, rec *HubRecord, p *pendingRecord
 }
 
 // insert writes a record this machine did not have.
-func (ha *hubApplier) insert(sp *entitySpec, rec *HubRecord, values map[string]any) error {
+func (ha *hubApplier) insert(sp *entitySpec, rec *HubRecord, vals []any) error {
 	t := ha.t
-	zero, err := zeroValues()
-	if err != nil {
-		return err
-	}
-	vals := append([]any(nil), zero[sp]...)
-	pos := columnPositions()[sp]
-	for name, v := range values {
-		vals[pos[name]] = v
-	}
 	created, updated := rec.CreatedAt, rec.UpdatedAt
 	if created.IsZero() {
 		created = t.now
@@ -598,9 +594,9 @@ func (ha *hubApplier) insert(sp *entitySpec, rec *HubRecord, values map[string]a
 	if owner == "" {
 		owner = t.s.owner
 	}
-	args := make([]any, 0, len(vals)+6)
-	args = append(args, rec.ID, formatTime(created), formatTime(updated), int64(1), int64(0), owner)
+	args := append(ha.args[:0], rec.ID, formatTime(created), formatTime(updated), int64(1), int64(0), owner)
 	args = append(args, vals...)
+	ha.args = args
 	res, err := t.exec(sp.insertSQL, args...)
 	if err != nil {
 		return err
