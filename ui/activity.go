@@ -506,7 +506,6 @@ type dateEntry struct {
 	*keyEntry
 	a   *App
 	err errorText
-	box fyne.CanvasObject
 }
 
 func newDateEntry(a *App) *dateEntry {

@@ -94,8 +94,8 @@ func (l locale) ago(t, now time.Time) string {
 	return l.dateTime(t)
 }
 
-// when writes a point in time relative to today: "Today 14:30",
-// "Tomorrow", or the date.
+// day names a day relative to today: "Today", "Tomorrow", "Yesterday", or
+// the date.
 func (l locale) day(t, now time.Time) string {
 	switch {
 	case sameDay(t, now):

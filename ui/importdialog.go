@@ -53,6 +53,7 @@ type importFlow struct {
 	d      *dialog.CustomDialog
 	body   *fyne.Container
 	stop   context.CancelFunc // ends the running step
+	bar    *widget.ProgressBarInfinite
 	action func()
 	// expected is the number of cards the preview found: the progress bar's
 	// end while the importer has not read them all yet.
@@ -92,6 +93,9 @@ func (f *importFlow) cancel() {
 func (f *importFlow) dirty() bool { return false }
 
 func (f *importFlow) stopWork() {
+	if f.bar != nil {
+		f.bar.Stop()
+	}
 	if f.stop != nil {
 		f.stop()
 		f.stop = nil
@@ -99,6 +103,10 @@ func (f *importFlow) stopWork() {
 }
 
 func (f *importFlow) show(content fyne.CanvasObject, buttons ...fyne.CanvasObject) {
+	if f.bar != nil {
+		f.bar.Stop() // the check's bar is replaced; it would animate on
+		f.bar = nil
+	}
 	f.body.Objects = []fyne.CanvasObject{container.NewBorder(nil, container.NewVBox(widget.NewSeparator(), container.NewHBox(append([]fyne.CanvasObject{layout.NewSpacer()}, buttons...)...)), nil, nil, content)}
 	f.body.Refresh()
 }
@@ -121,6 +129,7 @@ func (f *importFlow) check() {
 		sectionTitle(lang.N("Checking {{.N}} file…", len(f.files), map[string]any{"N": len(f.files)})),
 		secondary(f.fileNames()), bar),
 		widget.NewButtonWithIcon(lang.L("Cancel"), theme.CancelIcon(), f.cancelStep))
+	f.bar = bar
 	background(f.a, func(context.Context) (importPreviewed, error) {
 		rep, err := f.a.imp.Preview(ctx, f.files)
 		if err != nil {
@@ -128,7 +137,6 @@ func (f *importFlow) check() {
 		}
 		return f.withNames(ctx, rep)
 	}, func(p importPreviewed, err error) {
-		bar.Stop()
 		cancel()
 		if errors.Is(err, context.Canceled) {
 			return // closed meanwhile

@@ -48,6 +48,7 @@ type recordList struct {
 	empty   fyne.CanvasObject
 	noMatch *widget.Label
 	loading fyne.CanvasObject
+	bar     *widget.ProgressBarInfinite // animates while loading; stopped after
 	failed  *widget.Label
 
 	selectedID string
@@ -104,8 +105,8 @@ func newRecordList(a *App, placeholder string, empty fyne.CanvasObject, noun fun
 	l.noMatch = widget.NewLabelWithStyle("", fyne.TextAlignCenter, fyne.TextStyle{})
 	l.noMatch.Wrapping = fyne.TextWrapWord
 	l.noMatch.Importance = widget.LowImportance
-	bar := widget.NewProgressBarInfinite()
-	l.loading = container.NewCenter(container.NewVBox(secondary(lang.L("Loading…")), bar))
+	l.bar = widget.NewProgressBarInfinite()
+	l.loading = container.NewCenter(container.NewVBox(secondary(lang.L("Loading…")), l.bar))
 	l.failed = widget.NewLabel("")
 	l.failed.Wrapping = fyne.TextWrapWord
 	l.failed.Importance = widget.DangerImportance
@@ -169,6 +170,7 @@ func (l *recordList) header() fyne.CanvasObject {
 func (l *recordList) reload() {
 	run(l.a, &l.loadSlot, l.loadAll, func(rows []row, err error) {
 		if err != nil {
+			l.bar.Stop()
 			l.failed.SetText(lang.L("Could not load the list: {{.Error}}", map[string]any{"Error": errorMessage(err)}))
 			l.body.Objects = []fyne.CanvasObject{container.NewPadded(l.failed)}
 			l.body.Refresh()
@@ -276,6 +278,7 @@ func allIndices(n int) []int32 {
 
 func (l *recordList) setView(view []int32) {
 	l.view = view
+	l.bar.Stop() // an infinite bar animates, and repaints, until stopped
 	switch {
 	case len(l.rows) == 0:
 		l.count.SetText("")

@@ -19,11 +19,12 @@ import (
 // todayScreen is where the day starts: what is due, where to go, how the
 // pipeline stands, and what was logged last.
 type todayScreen struct {
-	a      *App
-	root   *fyne.Container
-	slot   slot
-	loaded bool
-	stale  bool
+	a       *App
+	root    *fyne.Container
+	loading *widget.ProgressBarInfinite
+	slot    slot
+	loaded  bool
+	stale   bool
 }
 
 type todayData struct {
@@ -38,7 +39,8 @@ type todayData struct {
 
 func newTodayScreen(a *App) *todayScreen {
 	s := &todayScreen{a: a}
-	s.root = container.NewStack(container.NewCenter(widget.NewProgressBarInfinite()))
+	s.loading = widget.NewProgressBarInfinite()
+	s.root = container.NewStack(container.NewCenter(s.loading))
 	return s
 }
 
@@ -68,6 +70,7 @@ func (s *todayScreen) reload() {
 		return loadToday(ctx, s.a.store, now)
 	}, func(d todayData, err error) {
 		s.loaded = true
+		s.loading.Stop()
 		if err != nil {
 			s.root.Objects = []fyne.CanvasObject{container.NewPadded(newErrorLabel(errorMessage(err)))}
 		} else {

@@ -467,7 +467,7 @@ func linkButton(text string, icon fyne.Resource, tapped func()) *widget.Button {
 	return b
 }
 
-// hrow is an HBox with a label that takes the leftover room.
+// labelled is a value with its caption in a fixed-width column before it.
 func labelled(caption string, value fyne.CanvasObject) fyne.CanvasObject {
 	c := secondary(caption)
 	return container.NewBorder(nil, nil, container.New(&fixedWidth{w: 120}, c), nil, value)
