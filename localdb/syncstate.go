@@ -487,8 +487,10 @@ func (t *Tx) ApplyPushOutcomes(outcomes []PushOutcome, hubValues []HubFieldValue
 			m[f] = max(m[f], v)
 		}
 	}
+	var plain []recordKey
 	for _, k := range order {
-		if shadowed[k] {
+		switch {
+		case shadowed[k]:
 			sr, err := ha.syncRecord(k)
 			if err != nil {
 				return err
@@ -499,20 +501,12 @@ func (t *Tx) ApplyPushOutcomes(outcomes []PushOutcome, hubValues []HubFieldValue
 					delete(sr.shadow, f)
 				}
 			}
-			continue
+		case len(confirmed[k]) > 0:
+			plain = append(plain, k)
 		}
-		if len(confirmed[k]) == 0 {
-			continue
-		}
-		versions, err := json.Marshal(confirmed[k])
-		if err != nil {
-			return fmt.Errorf("confirm versions of %s %s: %w", k.entity, k.id, err)
-		}
-		if _, err := t.exec(`INSERT INTO sync_records (entity, record_id, versions) VALUES (?, ?, ?)
-			ON CONFLICT (entity, record_id) DO UPDATE SET versions = json_patch(versions, excluded.versions)`,
-			k.entity, k.id, string(versions)); err != nil {
-			return fmt.Errorf("confirm versions of %s %s: %w", k.entity, k.id, err)
-		}
+	}
+	if err := t.confirmVersions(plain, confirmed); err != nil {
+		return err
 	}
 	for _, hv := range hubValues {
 		if err := ha.hubValue(recordKey{hv.Entity, hv.RecordID}, hv.Field, hv.Value, hv.Version); err != nil {
@@ -529,6 +523,31 @@ func (t *Tx) ApplyPushOutcomes(outcomes []PushOutcome, hubValues []HubFieldValue
 		}
 	}
 	return ha.flush()
+}
+
+// confirmVersions merges confirmed field versions into sync_records, many
+// records per statement.
+func (t *Tx) confirmVersions(keys []recordKey, confirmed map[recordKey]map[string]int64) error {
+	const perStatement = 64
+	const upsert = ` ON CONFLICT (entity, record_id) DO UPDATE SET versions = json_patch(versions, excluded.versions)`
+	args := make([]any, 0, 3*perStatement)
+	for start := 0; start < len(keys); start += perStatement {
+		part := keys[start:min(start+perStatement, len(keys))]
+		args = args[:0]
+		for _, k := range part {
+			versions, err := json.Marshal(confirmed[k])
+			if err != nil {
+				return fmt.Errorf("confirm versions of %s %s: %w", k.entity, k.id, err)
+			}
+			args = append(args, k.entity, k.id, string(versions))
+		}
+		q := `INSERT INTO sync_records (entity, record_id, versions) VALUES (?, ?, ?)` +
+			strings.Repeat(", (?, ?, ?)", len(part)-1) + upsert
+		if _, err := t.exec(q, args...); err != nil {
+			return fmt.Errorf("confirm versions: %w", err)
+		}
+	}
+	return nil
 }
 
 // shadowedRecords lists the records with hub values kept aside.

@@ -1,12 +1,17 @@
 package client_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
 	"math/rand/v2"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -272,4 +277,42 @@ func BenchmarkConcurrentClients50(b *testing.B) {
 	b.ReportMetric(float64(clients*b.N)/secs, "syncs/s")
 	b.ReportMetric(float64(clients*perClient*b.N)/secs, "mutations/s")
 	b.ReportMetric(float64(failed.Load()), "errors")
+}
+
+// BenchmarkPush10kHubFloor is the hub's share of BenchmarkPush10k: the same
+// 10,000 creates, encoded beforehand, posted in the same five batches by a
+// bare HTTP client. The client's own cost is the difference.
+func BenchmarkPush10kHubFloor(b *testing.B) {
+	const n, batch = 10_000, 2000
+	h := sharedHub(b, "push-floor", nil)
+	token := h.user(b, "floor", protocol.RoleRep, "north")
+	rng := rand.New(rand.NewPCG(4, 5))
+	b.ResetTimer()
+	for range b.N {
+		b.StopTimer()
+		c := hubtest.NewClient(h.url, token)
+		var bodies [][]byte
+		for start := 0; start < n; start += batch {
+			req := protocol.PushRequest{ClientID: c.ID}
+			for i := start; i < start+batch; i++ {
+				req.Mutations = append(req.Mutations, c.Create("contact", hubtest.NewID(), contactFields(rng, i)))
+			}
+			body, err := json.Marshal(req)
+			require.NoError(b, err)
+			bodies = append(bodies, body)
+		}
+		b.StartTimer()
+		for _, body := range bodies {
+			req, err := http.NewRequest(http.MethodPost, h.url+protocol.PathPush, bytes.NewReader(body))
+			require.NoError(b, err)
+			req.Header.Set(protocol.HeaderVersion, strconv.Itoa(protocol.Version))
+			req.Header.Set(protocol.HeaderAuthorization, "Bearer "+token)
+			resp, err := http.DefaultClient.Do(req)
+			require.NoError(b, err)
+			_, err = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			require.NoError(b, err)
+			require.Equal(b, http.StatusOK, resp.StatusCode)
+		}
+	}
 }
