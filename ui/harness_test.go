@@ -46,6 +46,8 @@ type harnessOpts struct {
 	importer Importer
 	dataDir  string
 	dbPath   string // an existing database (default: a new one)
+	// syncFor makes the sync service on the harness's store.
+	syncFor  func(*localdb.Store) SyncService
 	language string // "en" unless set
 	demo     int    // demo contacts to seed (0: none)
 	welcomed bool   // false shows the welcome on an empty book
@@ -74,6 +76,9 @@ func newHarness(t testing.TB, o harnessOpts) *harness {
 	fa.Preferences().SetString(prefScreen, "today")
 	w := fa.NewWindow("RepDesk")
 	h := &harness{t: t, store: store, win: w, queue: make(chan func(), 1<<14)}
+	if o.syncFor != nil {
+		o.sync = o.syncFor(store)
+	}
 	a, err := newAppAt(fa, w, store, Options{Sync: o.sync, Importer: o.importer, DataDir: o.dataDir}, h.do, func() time.Time { return testNow })
 	require.NoError(t, err)
 	t.Cleanup(a.close)

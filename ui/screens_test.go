@@ -322,7 +322,7 @@ func TestResolveConflicts(t *testing.T) {
 	texts = h.texts()
 	assert.Contains(t, texts, "Ute deleted this record on the server while you edited it here.")
 	h.tap("Restore")
-	assert.Equal(t, KeepMine, fake.resolved["c2"])
+	assert.Equal(t, Restore, fake.resolved["c2"])
 	h.app.refreshStatus()
 	h.idle()
 	h.requireText("No conflicts")

@@ -59,15 +59,18 @@ type Conflict struct {
 	// TheirAuthor and TheirAt say who changed the server's value and when.
 	TheirAuthor string
 	TheirAt     time.Time
-	// Deleted: the server deleted the record while it was edited here.
-	// Resolving with KeepMine restores it with the local edit.
-	Deleted bool
+	// Deleted: an edit met a delete. MineDeleted says the delete was this
+	// machine's (else the server's); Restore brings the record back with
+	// the edit, KeepMine or TakeTheirs lets the respective side stand.
+	Deleted     bool
+	MineDeleted bool
 }
 
 // Resolutions of a conflict.
 const (
 	KeepMine   = "mine"
 	TakeTheirs = "theirs"
+	Restore    = "restore"
 )
 
 // SyncService is what the app needs from sync. Status and the list methods
@@ -84,7 +87,7 @@ type SyncService interface {
 	Runs(ctx context.Context, limit int) ([]SyncRun, error)
 	Rejected(ctx context.Context) ([]RejectedChange, error)
 	Conflicts(ctx context.Context) ([]Conflict, error)
-	// Resolve decides a conflict: keep is KeepMine or TakeTheirs.
+	// Resolve decides a conflict: keep is KeepMine, TakeTheirs or Restore.
 	Resolve(ctx context.Context, id, keep string) error
 }
 

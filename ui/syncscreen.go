@@ -203,12 +203,19 @@ func (s *syncScreen) showConflict(c Conflict) {
 	var body fyne.CanvasObject
 	var buttons []fyne.CanvasObject
 	if c.Deleted {
-		msg := wrapLabel(lang.L("{{.Who}} deleted this record on the server while you edited it here. Restore it with your changes, or let the delete stand.",
-			map[string]any{"Who": firstNonEmpty(c.TheirAuthor, lang.L("Someone"))}))
-		body = container.NewVBox(msg, column(lang.L("Mine"), lang.L("your edit"), c.Mine))
-		restore := widget.NewButtonWithIcon(lang.L("Restore"), theme.ContentUndoIcon(), func() { s.resolve(c, KeepMine) })
+		who := firstNonEmpty(c.TheirAuthor, lang.L("Someone"))
+		text := lang.L("{{.Who}} deleted this record on the server while you edited it here. Restore it with your changes, or let the delete stand.",
+			map[string]any{"Who": who})
+		edit, editBy, deleter := c.Mine, lang.L("your edit"), TakeTheirs
+		if c.MineDeleted {
+			text = lang.L("You deleted this record while {{.Who}} edited it on the server. Restore it with that edit, or keep it deleted.",
+				map[string]any{"Who": who})
+			edit, editBy, deleter = c.Theirs, theirsBy, KeepMine
+		}
+		body = container.NewVBox(wrapLabel(text), column(lang.L("Edit"), editBy, edit))
+		restore := widget.NewButtonWithIcon(lang.L("Restore"), theme.ContentUndoIcon(), func() { s.resolve(c, Restore) })
 		restore.Importance = widget.HighImportance
-		buttons = []fyne.CanvasObject{widget.NewButtonWithIcon(lang.L("Accept delete"), theme.DeleteIcon(), func() { s.resolve(c, TakeTheirs) }), restore}
+		buttons = []fyne.CanvasObject{widget.NewButtonWithIcon(lang.L("Accept delete"), theme.DeleteIcon(), func() { s.resolve(c, deleter) }), restore}
 	} else {
 		body = container.NewGridWithColumns(3,
 			column(lang.L("Base"), lang.L("before both changes"), c.Base),
