@@ -109,12 +109,9 @@ func (c *dealColumn) update() {
 	c.title.SetText(stageName(c.stage.Name) + " · " + loc.number(int64(len(c.deals))))
 	total, weighted := stageTotals(c.deals)
 	text := loc.moneyParts(total, c.b.s.currencyOrder(total)) + "\n"
-	switch c.stage.Closed {
-	case "won":
-		text += lang.L("closed, won")
-	case "lost":
-		text += lang.L("closed, lost")
-	default:
+	if c.stage.Closed != "" {
+		text += lang.L("closed") // a second line like the open stages', so the cards line up
+	} else {
 		text += lang.L("weighted {{.Amount}}", map[string]any{"Amount": loc.moneyParts(weighted, c.b.s.currencyOrder(weighted))})
 	}
 	c.totals.SetText(text)
