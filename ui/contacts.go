@@ -268,7 +268,13 @@ func leadStatusName(s string) string {
 
 // editForm makes the edit form for c.
 func (s *contactsScreen) editForm(c *localdb.Contact) recordEditor {
-	return newContactForm(s.a, c, func(c *localdb.Contact) { s.saved(c.ID) }, s.closeForm)
+	return newContactForm(s.a, c, func(c *localdb.Contact) {
+		if c.CompanyID != "" {
+			s.saved(c.ID, localdb.EntityCompany) // the company may be new
+		} else {
+			s.saved(c.ID)
+		}
+	}, s.closeForm)
 }
 
 // newContact opens the form for a new contact, at a company when given.

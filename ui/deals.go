@@ -231,9 +231,25 @@ func firstStage(st []localdb.Stage) string {
 }
 
 func (s *dealsScreen) openForm(d *localdb.Deal) {
+	if len(s.data.stages) == 0 { // the screen has not loaded yet
+		background(s.a, func(ctx context.Context) ([]localdb.Stage, error) {
+			return s.a.store.Stages(ctx)
+		}, func(st []localdb.Stage, err error) {
+			if err != nil {
+				s.a.showError(lang.L("Could not open the deal"), err)
+				return
+			}
+			s.data.stages = st
+			s.openForm(d)
+		})
+		return
+	}
 	newDealDialog(s.a, d, s.data.stages, func() {
 		s.reload()
 		s.a.changed(s, localdb.EntityDeal)
+		if d.CompanyID == "" {
+			s.a.changed(s, localdb.EntityCompany) // a company may have been created
+		}
 	})
 }
 

@@ -224,14 +224,18 @@ func (s *recordScreen) openForm(f recordEditor) {
 	f.focusFirst()
 }
 
-// saved shows the record a form just saved.
-func (s *recordScreen) saved(id string) {
+// saved shows the record a form just saved; also names the other entities
+// the save may have written (a contact's new company).
+func (s *recordScreen) saved(id string, also ...string) {
 	s.form = nil
 	s.bundle = nil
 	s.list.upsert(id)
 	s.list.selectedID = id
 	s.load(id)
 	s.a.changed(s.self, s.entity)
+	for _, e := range also {
+		s.a.changed(s.self, e)
+	}
 }
 
 func (s *recordScreen) closeForm() {

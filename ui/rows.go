@@ -389,3 +389,35 @@ func joinNonEmpty(sep string, parts ...string) string {
 	}
 	return strings.Join(out, sep)
 }
+
+// contactNames looks up the names of contacts by id.
+func contactNames(ctx context.Context, db *sql.DB, ids []string) (map[string]string, error) {
+	names := map[string]string{}
+	var args []any
+	for _, id := range ids {
+		if _, ok := names[id]; !ok && id != "" {
+			names[id] = ""
+			args = append(args, id)
+		}
+	}
+	if len(args) == 0 {
+		return names, nil
+	}
+	rs, err := db.QueryContext(ctx, `SELECT id, full_name FROM contacts WHERE id IN (`+
+		strings.TrimSuffix(strings.Repeat("?,", len(args)), ",")+`)`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("contact names: %w", err)
+	}
+	defer rs.Close()
+	for rs.Next() {
+		var id, name string
+		if err := rs.Scan(&id, &name); err != nil {
+			return nil, fmt.Errorf("contact names: %w", err)
+		}
+		names[id] = name
+	}
+	if err := rs.Err(); err != nil {
+		return nil, fmt.Errorf("contact names: %w", err)
+	}
+	return names, nil
+}
