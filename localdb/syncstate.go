@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"strings"
 	"time"
 
@@ -147,6 +148,7 @@ type Outgoing struct {
 
 // Journal op overrides kept in sync_ops.
 const (
+	syncOpPatch   = "patch"
 	syncOpRestore = "restore"
 	syncOpResolve = "resolve"
 )
@@ -155,7 +157,7 @@ const (
 // first, with what a push needs to send them.
 func (s *Store) PendingOutgoing(ctx context.Context, limit int) ([]Outgoing, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT j.seq, j.op_id, j.entity, j.record_id, j.op, j.fields, j.base_version, j.at,
-			COALESCE(o.op, ''), COALESCE(o.conflict, ''), COALESCE(o.resolution, ''),
+			COALESCE(o.op, ''), COALESCE(o.conflict, ''), COALESCE(o.resolution, ''), COALESCE(o.bases, '{}'),
 			COALESCE(r.seq, 0), COALESCE(r.versions, '{}')
 		FROM journal j
 		LEFT JOIN sync_ops o ON o.seq = j.seq
@@ -169,9 +171,9 @@ func (s *Store) PendingOutgoing(ctx context.Context, limit int) ([]Outgoing, err
 	versionsOf := map[string]map[string]int64{} // one decode per record
 	for rows.Next() {
 		var o Outgoing
-		var fields, at, override, versions string
+		var fields, at, override, bases, versions string
 		if err := rows.Scan(&o.Seq, &o.OpID, &o.Entity, &o.RecordID, &o.Change.Op, &fields, &o.BaseVersion, &at,
-			&override, &o.Conflict, &o.Resolution, &o.RecordSeq, &versions); err != nil {
+			&override, &o.Conflict, &o.Resolution, &bases, &o.RecordSeq, &versions); err != nil {
 			return nil, fmt.Errorf("pending changes: %w", err)
 		}
 		o.RawFields = json.RawMessage(fields)
@@ -192,6 +194,19 @@ func (s *Store) PendingOutgoing(ctx context.Context, limit int) ([]Outgoing, err
 				versionsOf[key] = v
 			}
 			o.Versions = v
+		}
+		if bases != "{}" {
+			// Bases given with the change win over those last seen.
+			var given map[string]int64
+			if err := json.Unmarshal([]byte(bases), &given); err != nil {
+				return nil, fmt.Errorf("pending change %d: bases: %w", o.Seq, err)
+			}
+			merged := maps.Clone(o.Versions)
+			if merged == nil {
+				merged = map[string]int64{}
+			}
+			maps.Copy(merged, given)
+			o.Versions = merged
 		}
 		out = append(out, o)
 	}
@@ -779,14 +794,21 @@ func (t *Tx) ResolveConflict(id, entity, recordID, resolution string) error {
 	if err := t.journal(entity, recordID, OpPatch, nil, 0); err != nil {
 		return fmt.Errorf("resolve conflict %s: %w", id, err)
 	}
-	return t.overrideLastJournalOp(syncOpResolve, id, resolution)
+	return t.overrideLastJournalOp(syncOpResolve, id, resolution, nil)
 }
 
 // overrideLastJournalOp makes the journal entry just written go to the hub
-// as another operation.
-func (t *Tx) overrideLastJournalOp(op, conflict, resolution string) error {
-	if _, err := t.exec(`INSERT INTO sync_ops (seq, op, conflict, resolution) SELECT MAX(seq), ?, ?, ? FROM journal`,
-		op, conflict, resolution); err != nil {
+// as another operation, or with given bases.
+func (t *Tx) overrideLastJournalOp(op, conflict, resolution string, bases map[string]int64) error {
+	b := []byte("{}")
+	if len(bases) > 0 {
+		var err error
+		if b, err = json.Marshal(bases); err != nil {
+			return fmt.Errorf("journal %s: %w", op, err)
+		}
+	}
+	if _, err := t.exec(`INSERT INTO sync_ops (seq, op, conflict, resolution, bases) SELECT MAX(seq), ?, ?, ?, ? FROM journal`,
+		op, conflict, resolution, string(b)); err != nil {
 		return fmt.Errorf("journal %s: %w", op, err)
 	}
 	return nil
@@ -794,8 +816,10 @@ func (t *Tx) overrideLastJournalOp(op, conflict, resolution string) error {
 
 // SetFields writes field values (JSON, as the hub sends them) to a live
 // record and journals them, even those equal to the stored value: a
-// conflict decision must reach the hub whatever this machine shows.
-func (t *Tx) SetFields(entity, id string, fields map[string]json.RawMessage) error {
+// conflict decision must reach the hub whatever this machine shows. bases,
+// when given, are the field versions the push sends instead of those last
+// seen.
+func (t *Tx) SetFields(entity, id string, fields map[string]json.RawMessage, bases map[string]int64) error {
 	sp, err := specNamed(entity)
 	if err != nil {
 		return fmt.Errorf("set fields: %w", err)
@@ -817,7 +841,10 @@ func (t *Tx) SetFields(entity, id string, fields map[string]json.RawMessage) err
 	if err := t.patch(sp, id, old.version, changed, true); err != nil {
 		return fmt.Errorf("set fields of %s %s: %w", entity, id, err)
 	}
-	return nil
+	if len(bases) == 0 {
+		return nil
+	}
+	return t.overrideLastJournalOp(syncOpPatch, "", "", bases)
 }
 
 // storedValues converts wire values of the fields this build knows.
@@ -870,7 +897,7 @@ func (t *Tx) Restore(entity, id string, fields map[string]json.RawMessage) error
 	if err := t.patch(sp, id, old.version, values, true); err != nil {
 		return fmt.Errorf("restore %s %s: %w", entity, id, err)
 	}
-	return t.overrideLastJournalOp(syncOpRestore, "", "")
+	return t.overrideLastJournalOp(syncOpRestore, "", "", nil)
 }
 
 // FieldValues returns a record's field values as the hub would send them

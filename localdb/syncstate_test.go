@@ -225,6 +225,18 @@ func TestResolutionJournal(t *testing.T) {
 	assert.JSONEq(t, `{"title":"CEO"}`, string(out[2].RawFields))
 	assert.Equal(t, "conflict-1", out[3].Conflict)
 	assert.Equal(t, "restore", out[3].Resolution)
+
+	// Keep mine sends the base the conflict reported, not the one last seen.
+	require.NoError(t, s.Update(bg, func(tx *localdb.Tx) error {
+		return tx.SetFields(localdb.EntityContact, c.ID, map[string]json.RawMessage{"title": raw(`"CEO"`), "shoe": raw(`1`)},
+			map[string]int64{"title": 77})
+	}))
+	out, err = s.PendingOutgoing(bg, 10)
+	require.NoError(t, err)
+	last := out[len(out)-1]
+	assert.Equal(t, "patch", last.Op)
+	assert.JSONEq(t, `{"title":"CEO"}`, string(last.RawFields), "forced although equal; unknown fields left out")
+	assert.Equal(t, int64(77), last.Versions["title"])
 }
 
 func TestIndexPendingResumes(t *testing.T) {

@@ -23,14 +23,16 @@ CREATE TABLE sync_records (
 ) STRICT, WITHOUT ROWID;
 CREATE INDEX sync_records_shadowed ON sync_records (entity, record_id) WHERE shadow <> '{}';
 
--- Journal entries that go to the hub as another operation than their
--- journal op: a restore (undelete, journaled as a patch) or a conflict
--- resolution (journaled as a patch without fields).
+-- Journal entries that go to the hub otherwise than their journal op says:
+-- a restore (undelete, journaled as a patch), a conflict resolution
+-- (journaled as a patch without fields), or a patch with given bases (keep
+-- mine: based on the value the conflict reported, {"field": version}).
 CREATE TABLE sync_ops (
     seq        INTEGER PRIMARY KEY REFERENCES journal (seq) ON DELETE CASCADE,
-    op         TEXT NOT NULL CHECK (op IN ('restore', 'resolve')),
+    op         TEXT NOT NULL CHECK (op IN ('patch', 'restore', 'resolve')),
     conflict   TEXT NOT NULL DEFAULT '',
-    resolution TEXT NOT NULL DEFAULT ''
+    resolution TEXT NOT NULL DEFAULT '',
+    bases      TEXT NOT NULL DEFAULT '{}'
 ) STRICT;
 
 -- Conflicts the hub recorded on records this client holds. body is the

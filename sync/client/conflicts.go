@@ -183,10 +183,16 @@ func applyDecision(t *localdb.Tx, cf *protocol.Conflict, winner json.RawMessage,
 	if missing || deleted {
 		return nil // the record is gone here: only the decision goes to the hub
 	}
-	if !clientWins && sameJSON(local[cf.Field], winner) {
+	fields := map[string]json.RawMessage{cf.Field: winner}
+	if clientWins {
+		// Based on the value the conflict reported: if the hub's value
+		// changed again since, that is a new conflict, not an overwrite.
+		return t.SetFields(cf.Entity, cf.RecordID, fields, map[string]int64{cf.Field: cf.ServerVersion})
+	}
+	if sameJSON(local[cf.Field], winner) {
 		return nil // this machine shows the hub's value already
 	}
-	return t.SetFields(cf.Entity, cf.RecordID, map[string]json.RawMessage{cf.Field: winner})
+	return t.SetFields(cf.Entity, cf.RecordID, fields, nil)
 }
 
 // sameJSON reports whether two JSON texts hold the same value.

@@ -96,6 +96,18 @@ func (h *hubDB) record(t testing.TB, entity, id string) (fields map[string]json.
 	return fields, versions, true
 }
 
+// author is the client id that made the change numbered seq.
+func (h *hubDB) author(t testing.TB, seq int64) string {
+	t.Helper()
+	var client string
+	err := h.db.QueryRow(h.q(`SELECT client_id FROM hub_changes WHERE seq = ?`), seq).Scan(&client)
+	if err == sql.ErrNoRows {
+		return ""
+	}
+	require.NoError(t, err)
+	return client
+}
+
 type hubConflict struct {
 	id, kind, entity, recordID, field string
 	client, server                    json.RawMessage

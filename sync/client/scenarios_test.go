@@ -100,6 +100,36 @@ func TestFieldConflictResolution(t *testing.T) {
 	})
 }
 
+// Keep mine is based on the value the conflict showed: a value that
+// arrived on the hub after it is not overwritten but makes a new conflict.
+func TestKeepMineDoesNotOverwriteALaterValue(t *testing.T) {
+	h, a, b := pair(t, hubtest.SQLite)
+	c := newDevice(t, "tablet", nil)
+	c.login(h.URL, h.AddUser("ben", protocol.RoleRep, "north"))
+	ct := a.addContact("Jana Berg")
+	a.sync()
+	b.sync()
+	a.editContact(ct.ID, func(x *localdb.Contact) { x.Title = "from a" })
+	b.editContact(ct.ID, func(x *localdb.Contact) { x.Title = "from b" })
+	a.sync()
+	b.sync()
+	cs := openConflicts(t, b)
+	require.Len(t, cs, 1)
+	require.NoError(t, b.client.Resolve(ctx, cs[0].ID, client.KeepMine))
+
+	c.sync()
+	c.editContact(ct.ID, func(x *localdb.Contact) { x.Title = "from c, later" })
+	c.sync()
+	res := b.sync()
+	assert.Equal(t, 1, res.Conflicts, "the decision met a newer value: a new conflict")
+	assert.Equal(t, "from c, later", b.contact(ct.ID).Title)
+	cs = openConflicts(t, b)
+	require.Len(t, cs, 1)
+	assert.JSONEq(t, `"from b"`, string(cs[0].Mine))
+	assert.JSONEq(t, `"from c, later"`, string(cs[0].Theirs))
+	assert.Equal(t, "ben", cs[0].TheirAuthor)
+}
+
 func TestEditMeetsDelete(t *testing.T) {
 	hubtest.ForEachBackend(t, func(t *testing.T, backend string) {
 		t.Run("restore the edit", func(t *testing.T) {
