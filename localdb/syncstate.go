@@ -107,6 +107,29 @@ func (t *Tx) newClientID(id *string) error {
 	return t.SetSyncValue(SyncClientID, *id)
 }
 
+// RenewClientID gives this installation a new client id, keeping what it
+// knows of the hub: for a database restored from a backup or copied, whose
+// mutation numbers the hub has seen from the original already.
+func (s *Store) RenewClientID(ctx context.Context) (string, error) {
+	var id string
+	err := s.Update(ctx, func(t *Tx) error { return t.newClientID(&id) })
+	if err != nil {
+		return "", fmt.Errorf("renew client id: %w", err)
+	}
+	return id, nil
+}
+
+// LastJournalSeq is the highest mutation number this database ever gave a
+// journal entry (0 for none).
+func (s *Store) LastJournalSeq(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.db.QueryRowContext(ctx, `SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'journal'), 0)`).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("last journal number: %w", err)
+	}
+	return n, nil
+}
+
 // ResetSyncState forgets everything learnt from a hub (cursor, field
 // versions, conflicts, snapshot progress) and takes a new client id, for a
 // switch to another hub or user. The journal stays: changes not yet pushed

@@ -130,6 +130,51 @@ func TestKeepMineDoesNotOverwriteALaterValue(t *testing.T) {
 	assert.Equal(t, "ben", cs[0].TheirAuthor)
 }
 
+// A database restored from a backup numbers its new changes from where the
+// backup stopped; the hub has seen those numbers from the lost timeline.
+// Without care they would be skipped as duplicates.
+func TestRestoredBackupLosesNothing(t *testing.T) {
+	hubtest.ForEachBackend(t, func(t *testing.T, backend string) {
+		h := hubtest.New(t, hubtest.Options{Backend: backend})
+		token := h.AddUser("anna", protocol.RoleRep, "north")
+		a := newDevice(t, "laptop", nil)
+		a.login(h.URL, token)
+		for range 3 {
+			a.addContact("Before the backup")
+		}
+		a.sync()
+		backup := filepath.Join(t.TempDir(), "backup.db")
+		_, err := a.store.DB().Exec(`VACUUM INTO ?`, backup)
+		require.NoError(t, err)
+		for range 3 {
+			a.addContact("Lost with the disk")
+		}
+		a.sync()
+		oldID, err := a.store.ClientID(ctx)
+		require.NoError(t, err)
+
+		restored, err := localdb.Open(backup)
+		require.NoError(t, err)
+		t.Cleanup(func() { restored.Close() })
+		rc := client.New(restored, fastOptions(a.dir))
+		after := &localdb.Contact{FullName: "After the restore"}
+		require.NoError(t, restored.CreateContact(ctx, after))
+		_, err = rc.Sync(ctx)
+		require.NoError(t, err)
+		newID, err := restored.ClientID(ctx)
+		require.NoError(t, err)
+		assert.NotEqual(t, oldID, newID, "the restored installation took a new client id")
+
+		other := newDevice(t, "desktop", nil)
+		other.login(h.URL, token)
+		other.sync()
+		assert.Equal(t, "After the restore", other.contact(after.ID).FullName, "the change made after the restore reached the hub")
+		n, err := restored.CountContacts(ctx)
+		require.NoError(t, err)
+		assert.Equal(t, 7, n, "and the restored book caught up with the lost changes")
+	})
+}
+
 func TestEditMeetsDelete(t *testing.T) {
 	hubtest.ForEachBackend(t, func(t *testing.T, backend string) {
 		t.Run("restore the edit", func(t *testing.T) {

@@ -102,6 +102,11 @@ func (c *Client) push(ctx context.Context, s *session, res *Result) error {
 	if err != nil {
 		return fmt.Errorf("push: %w", err)
 	}
+	if total > 0 {
+		if err := c.checkClientID(ctx, s); err != nil {
+			return err
+		}
+	}
 	c.progress(0, total)
 	for {
 		batch, err := c.store.PendingOutgoing(ctx, c.opts.PushBatch)
@@ -158,6 +163,38 @@ func (c *Client) push(ctx context.Context, s *session, res *Result) error {
 		res.Conflicts += fresh
 		c.progress(res.Pushed, max(total, res.Pushed))
 	}
+}
+
+// checkClientID asks the hub (an empty push) for the last mutation number
+// it applied from this client id. A number above any this database ever
+// gave means the database was restored from a backup or copied: its new
+// changes would reuse numbers the hub has seen and be skipped as
+// duplicates. The installation then takes a new client id.
+func (c *Client) checkClientID(ctx context.Context, s *session) error {
+	body, _, err := appendPushRequest(nil, s.clientID, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := s.api.push(ctx, body)
+	c.noteContact(err)
+	if err != nil {
+		return err
+	}
+	last, err := c.store.LastJournalSeq(ctx)
+	if err != nil {
+		return fmt.Errorf("push: %w", err)
+	}
+	if resp.LastMutation <= last {
+		return nil
+	}
+	id, err := c.store.RenewClientID(ctx)
+	if err != nil {
+		return fmt.Errorf("push: %w", err)
+	}
+	c.log.Warn("the hub has seen more changes from this installation than its database holds (restored or copied?): new client id",
+		"hub_last", resp.LastMutation, "local_last", last)
+	s.clientID = id
+	return nil
 }
 
 // outcomesOf reads the hub's answer to a batch: what to mark pushed, which
