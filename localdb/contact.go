@@ -51,7 +51,7 @@ func (c *Contact) normalize(t *Tx) error {
 		if p.Type == "" {
 			p.Type = PhoneOther
 		}
-		p.E164 = NormalizePhone(p.Number, t.s.region)
+		p.E164 = NormalizePhone(p.Number, t.s.Region())
 		k := p.E164
 		if k == "" {
 			k = digitsOnly(p.Number)

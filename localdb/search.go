@@ -181,7 +181,7 @@ func (t *Tx) searchDoc(rec Record) (searchDoc, error) {
 			emails = append(emails, e.Address)
 		}
 		for _, p := range r.Phones {
-			phones = append(phones, phoneSearchTokens(p, t.s.region)...)
+			phones = append(phones, phoneSearchTokens(p, t.s.Region())...)
 		}
 		for _, a := range r.Addresses {
 			cities = append(cities, a.PostalCode, a.City)
@@ -196,7 +196,7 @@ func (t *Tx) searchDoc(rec Record) (searchDoc, error) {
 		d.company = r.Industry
 		d.emails = r.Website
 		if r.Phone != "" {
-			d.phones = strings.Join(phoneSearchTokens(Phone{Number: r.Phone, E164: NormalizePhone(r.Phone, t.s.region)}, t.s.region), " ")
+			d.phones = strings.Join(phoneSearchTokens(Phone{Number: r.Phone, E164: NormalizePhone(r.Phone, t.s.Region())}, t.s.Region()), " ")
 		}
 		d.city = r.PostalCode + " " + r.City
 		d.tags, d.notes = strings.Join(r.Tags, " "), r.Notes

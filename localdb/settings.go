@@ -26,7 +26,9 @@ func (s *Store) loadSettings(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
+		s.settingsMu.Lock()
 		*dst = v
+		s.settingsMu.Unlock()
 	}
 	return nil
 }
@@ -50,6 +52,8 @@ func (s *Store) SetSetting(ctx context.Context, key, value string) error {
 		ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value); err != nil {
 		return fmt.Errorf("set setting %q: %w", key, err)
 	}
+	s.settingsMu.Lock()
+	defer s.settingsMu.Unlock()
 	switch key {
 	case SettingOwner:
 		s.owner = value

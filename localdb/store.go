@@ -38,11 +38,14 @@ var ErrNewerSchema = errors.New("database was written by a newer RepDesk")
 
 // Store is the local database. It is safe for concurrent use.
 type Store struct {
-	db     *sql.DB
-	path   string
-	owner  string
-	region string
-	now    func() time.Time
+	db   *sql.DB
+	path string
+	// settingsMu guards owner and region: Settings may change them while
+	// other goroutines write records.
+	settingsMu sync.RWMutex
+	owner      string
+	region     string
+	now        func() time.Time
 
 	explicit map[string]bool // settings given as options win over stored ones
 	stmts    sync.Map        // query -> *sql.Stmt
@@ -128,10 +131,18 @@ func (s *Store) Path() string { return s.path }
 func (s *Store) DB() *sql.DB { return s.db }
 
 // Owner is the user recorded as owner of new records.
-func (s *Store) Owner() string { return s.owner }
+func (s *Store) Owner() string {
+	s.settingsMu.RLock()
+	defer s.settingsMu.RUnlock()
+	return s.owner
+}
 
 // Region is the default phone region.
-func (s *Store) Region() string { return s.region }
+func (s *Store) Region() string {
+	s.settingsMu.RLock()
+	defer s.settingsMu.RUnlock()
+	return s.region
+}
 
 type migration struct {
 	version int

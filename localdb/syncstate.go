@@ -901,7 +901,7 @@ func (t *Tx) Restore(entity, id string, fields map[string]json.RawMessage) error
 	old, err := t.load(sp, id)
 	switch {
 	case isNotFound(err):
-		if err := t.insertRemote(sp, RemoteChange{Entity: entity, ID: id, Owner: t.s.owner}, map[string]any{}); err != nil {
+		if err := t.insertRemote(sp, RemoteChange{Entity: entity, ID: id, Owner: t.s.Owner()}, map[string]any{}); err != nil {
 			return fmt.Errorf("restore %s %s: %w", entity, id, err)
 		}
 		if old, err = t.load(sp, id); err != nil {

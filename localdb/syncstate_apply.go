@@ -592,7 +592,7 @@ func (ha *hubApplier) insert(sp *entitySpec, rec *HubRecord, vals []any) error {
 	}
 	owner := rec.Owner
 	if owner == "" {
-		owner = t.s.owner
+		owner = t.s.Owner()
 	}
 	args := append(ha.args[:0], rec.ID, formatTime(created), formatTime(updated), int64(1), int64(0), owner)
 	args = append(args, vals...)

@@ -158,7 +158,7 @@ func (t *Tx) create(rec Record) error {
 	}
 	m.CreatedAt, m.UpdatedAt, m.Version, m.Deleted = t.now, t.now, 1, false
 	if m.Owner == "" {
-		m.Owner = t.s.owner
+		m.Owner = t.s.Owner()
 	}
 	vals, err := sp.encode(rec)
 	if err != nil {

@@ -38,6 +38,7 @@ type AppOptions struct {
 	DataDir        string
 	ScreenshotsDir string // non-empty: screenshot mode
 	SeedDemo       bool   // seed demo data when the database is new
+	Measure        bool   // measure start-up, search and memory, print them and quit
 }
 
 // Env is the outside world of a run: streams, environment and the desktop app.
@@ -198,6 +199,7 @@ func runApp(c *runCtx, args []string) error {
 	fs := newFlags("repdesk")
 	shots := fs.String("screenshots", "", "save a screenshot of every screen into `DIR` and quit")
 	seed := fs.Bool("demo-on-first-start", false, "seed demo data when the database is new")
+	measure := fs.Bool("measure", false, "measure start-up time, search keystrokes and memory, print them and quit")
 	if _, err := parse(fs, args, 0, 0); err != nil {
 		return err
 	}
@@ -208,7 +210,7 @@ func runApp(c *runCtx, args []string) error {
 	if err != nil {
 		return err
 	}
-	return c.env.RunApp(c.ctx, s, AppOptions{DataDir: c.dataDir, ScreenshotsDir: *shots, SeedDemo: *seed})
+	return c.env.RunApp(c.ctx, s, AppOptions{DataDir: c.dataDir, ScreenshotsDir: *shots, SeedDemo: *seed, Measure: *measure})
 }
 
 func runVersion(c *runCtx, args []string) error {

@@ -1,0 +1,73 @@
+// Command repdesk is RepDesk: without arguments the desktop app, with a
+// sub-command the command line (repdesk help).
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"repdesk/cmd/repdesk/cli"
+	"repdesk/localdb"
+	"repdesk/localdb/demo"
+	"repdesk/sync/client"
+	"repdesk/ui"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := cli.Run(ctx, os.Args[1:], cli.Env{
+		Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv,
+		RunApp: runApp,
+	})
+	stop()
+	os.Exit(code)
+}
+
+// firstStartDemoContacts is the size of the demo book `make run` opens with.
+const firstStartDemoContacts = 2000
+
+func runApp(ctx context.Context, store *localdb.Store, opts cli.AppOptions) error {
+	if opts.SeedDemo {
+		if err := seedFirstStart(ctx, store); err != nil {
+			return err
+		}
+	}
+	uiOpts := ui.Options{DataDir: opts.DataDir}
+	switch {
+	case opts.ScreenshotsDir != "":
+		return ui.Screenshots(store, opts.ScreenshotsDir, uiOpts)
+	case opts.Measure:
+		_, err := ui.Measure(store, uiOpts, os.Stdout)
+		return err
+	}
+	// The sync loop runs for the life of the window: it syncs on its
+	// interval, when the network returns and when the rep asks.
+	syncer := client.New(store, client.Options{DataDir: opts.DataDir, BackgroundIndex: true})
+	loopCtx, stopLoop := context.WithCancel(ctx)
+	defer stopLoop()
+	go syncer.Run(loopCtx)
+	uiOpts.Sync = ui.ClientSync(syncer)
+	return ui.Run(store, uiOpts)
+}
+
+// seedFirstStart fills a brand-new database with demo data, once: a rep who
+// deleted the demo contacts does not get them back.
+func seedFirstStart(ctx context.Context, store *localdb.Store) error {
+	if _, err := store.Setting(ctx, "demo_offered"); err == nil {
+		return nil
+	}
+	n, err := store.CountContacts(ctx)
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		fmt.Fprintf(os.Stderr, "First start: creating %d demo contacts…\n", firstStartDemoContacts)
+		if _, err := demo.Seed(ctx, store, demo.Options{Contacts: firstStartDemoContacts, Seed: 1}); err != nil {
+			return err
+		}
+	}
+	return store.SetSetting(ctx, "demo_offered", "yes")
+}
