@@ -151,12 +151,15 @@ func BenchmarkFirstSync100k(b *testing.B) {
 	})
 	token := h.user(b, "reader", protocol.RoleRep, "north")
 	var indexing time.Duration
+	var cpu float64
 	b.ResetTimer()
 	for range b.N {
 		b.StopTimer()
 		s, c := benchDevice(b, h.url, token, func(o *client.Options) { o.BackgroundIndex = true })
 		b.StartTimer()
+		cpuStart := hubtest.CPUSeconds()
 		res, err := c.Sync(context.Background())
+		cpu += hubtest.CPUSeconds() - cpuStart
 		b.StopTimer()
 		require.NoError(b, err)
 		require.Equal(b, n, res.Pulled)
@@ -170,6 +173,7 @@ func BenchmarkFirstSync100k(b *testing.B) {
 	}
 	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "records/s")
 	b.ReportMetric(indexing.Seconds()/float64(b.N), "index-s")
+	b.ReportMetric(cpu/float64(b.N), "cpu-s/op")
 }
 
 // addContacts journals n new contacts.
@@ -196,13 +200,16 @@ func BenchmarkPush10k(b *testing.B) {
 	const n = 10_000
 	h := sharedHub(b, "push", nil)
 	token := h.user(b, "pusher", protocol.RoleRep, "north")
+	var cpu float64
 	b.ResetTimer()
 	for range b.N {
 		b.StopTimer()
 		s, c := benchDevice(b, h.url, token, nil)
 		addContacts(b, s, n)
 		b.StartTimer()
+		start := hubtest.CPUSeconds()
 		res, err := c.Push(context.Background())
+		cpu += hubtest.CPUSeconds() - start
 		b.StopTimer()
 		require.NoError(b, err)
 		require.Equal(b, n, res.Pushed)
@@ -210,6 +217,7 @@ func BenchmarkPush10k(b *testing.B) {
 		b.StartTimer()
 	}
 	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "mutations/s")
+	b.ReportMetric(cpu/float64(b.N), "cpu-s/op")
 }
 
 // BenchmarkNoopSync: a sync with nothing to push or pull. Goal: under 5 ms.
@@ -221,12 +229,14 @@ func BenchmarkNoopSync(b *testing.B) {
 	_, err := c.Sync(context.Background())
 	require.NoError(b, err)
 	b.ResetTimer()
+	start := hubtest.CPUSeconds()
 	for range b.N {
 		res, err := c.Sync(context.Background())
 		if err != nil || res.Pulled != 0 || res.Pushed != 0 {
 			b.Fatalf("no-op sync: %+v, %v", res, err)
 		}
 	}
+	b.ReportMetric((hubtest.CPUSeconds()-start)/float64(b.N)*1e3, "cpu-ms/op")
 }
 
 // BenchmarkConcurrentClients50: 50 installations (reps in 10 territories)
@@ -247,6 +257,7 @@ func BenchmarkConcurrentClients50(b *testing.B) {
 		insts[i] = inst{s, c}
 	}
 	var failed atomic.Int64
+	var cpu float64
 	b.ResetTimer()
 	for range b.N {
 		b.StopTimer()
@@ -254,6 +265,7 @@ func BenchmarkConcurrentClients50(b *testing.B) {
 			addContacts(b, in.s, perClient)
 		}
 		b.StartTimer()
+		start := hubtest.CPUSeconds()
 		var wg sync.WaitGroup
 		for _, in := range insts {
 			wg.Add(1)
@@ -266,6 +278,7 @@ func BenchmarkConcurrentClients50(b *testing.B) {
 			}()
 		}
 		wg.Wait()
+		cpu += hubtest.CPUSeconds() - start
 	}
 	b.StopTimer()
 	for _, in := range insts {
@@ -277,6 +290,7 @@ func BenchmarkConcurrentClients50(b *testing.B) {
 	b.ReportMetric(float64(clients*b.N)/secs, "syncs/s")
 	b.ReportMetric(float64(clients*perClient*b.N)/secs, "mutations/s")
 	b.ReportMetric(float64(failed.Load()), "errors")
+	b.ReportMetric(cpu/float64(b.N), "cpu-s/op")
 }
 
 // BenchmarkPush10kHubFloor is the hub's share of BenchmarkPush10k: the same

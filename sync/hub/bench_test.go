@@ -52,9 +52,9 @@ func BenchmarkPush10k(b *testing.B) {
 		c := h.Client(token)
 		batch := contactBatch(c, 10000, i*10000)
 		b.StartTimer()
-		start := cpuSeconds()
+		start := hubtest.CPUSeconds()
 		resp, err := c.Push(ctx, batch...)
-		cpu += cpuSeconds() - start
+		cpu += hubtest.CPUSeconds() - start
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -106,15 +106,15 @@ func BenchmarkSnapshot100k(b *testing.B) {
 	}
 	b.Run("one-page", func(b *testing.B) {
 		var wire int64
-		start := cpuSeconds()
+		start := hubtest.CPUSeconds()
 		for i := 0; i < b.N; i++ {
 			wire = get(b, 0, 0, protocol.MaxSnapshotLimit, nil)
 		}
-		b.ReportMetric((cpuSeconds()-start)/float64(b.N), "cpu-s/op")
+		b.ReportMetric((hubtest.CPUSeconds()-start)/float64(b.N), "cpu-s/op")
 		b.ReportMetric(float64(wire)/1e6, "MB-gzip")
 	})
 	b.Run("paged", func(b *testing.B) {
-		start := cpuSeconds()
+		start := hubtest.CPUSeconds()
 		for i := 0; i < b.N; i++ {
 			var after int64
 			pages := 0
@@ -131,7 +131,7 @@ func BenchmarkSnapshot100k(b *testing.B) {
 				b.Fatalf("snapshot had %d pages", pages)
 			}
 		}
-		b.ReportMetric((cpuSeconds()-start)/float64(b.N), "cpu-s/op")
+		b.ReportMetric((hubtest.CPUSeconds()-start)/float64(b.N), "cpu-s/op")
 	})
 }
 
@@ -173,12 +173,12 @@ func BenchmarkEmptyPull(b *testing.B) {
 	_, err = c.Sync(ctx, 0)
 	require.NoError(b, err)
 	b.ResetTimer()
-	start := cpuSeconds()
+	start := hubtest.CPUSeconds()
 	for i := 0; i < b.N; i++ {
 		page, err := c.Pull(ctx, c.Cursor, 0)
 		if err != nil || len(page.Changes) != 0 || page.HasMore {
 			b.Fatalf("pull: %v, %d changes", err, len(page.Changes))
 		}
 	}
-	b.ReportMetric((cpuSeconds()-start)/float64(b.N)*1e3, "cpu-ms/op")
+	b.ReportMetric((hubtest.CPUSeconds()-start)/float64(b.N)*1e3, "cpu-ms/op")
 }

@@ -1,13 +1,13 @@
 //go:build unix
 
-package hub_test
+package hubtest
 
 import "syscall"
 
-// cpuSeconds is the processor time this process has used (user and
+// CPUSeconds is the processor time this process has used (user and
 // system): on a busy machine it shows the cost of an operation better than
-// the wall clock.
-func cpuSeconds() float64 {
+// the wall clock. Benchmarks report it per operation.
+func CPUSeconds() float64 {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
 		return 0
