@@ -68,11 +68,15 @@ func init() {
 	register(EntityActivity, "activities", 0, Activity{})
 	register(EntityTask, "tasks", 0, Task{})
 	register(EntityVisit, "visits", 0, Visit{})
+	register(EntityProduct, "products", 0, Product{})
+	register(EntityLineItem, "line_items", 0, LineItem{})
+	register(EntityTarget, "targets", 0, Target{})
 }
 
 // Entities lists the entity names in dependency order (companies first).
 func Entities() []string {
-	return []string{EntityCompany, EntityContact, EntityDeal, EntityActivity, EntityTask, EntityVisit}
+	return []string{EntityCompany, EntityContact, EntityDeal, EntityActivity, EntityTask, EntityVisit,
+		EntityProduct, EntityLineItem, EntityTarget}
 }
 
 const metaColumns = "rid, id, created_at, updated_at, version, deleted, owner"
