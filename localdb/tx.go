@@ -3,7 +3,6 @@ package localdb
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -177,17 +176,8 @@ func (t *Tx) create(rec Record) error {
 	if err != nil {
 		return fmt.Errorf("create %s: %w", sp.name, err)
 	}
-	fields := map[string]json.RawMessage{}
-	for i := range sp.cols {
-		c := &sp.cols[i]
-		if isEmptyStored(c, vals[i]) {
-			continue
-		}
-		if fields[c.name], err = c.fieldJSON(vals[i]); err != nil {
-			return fmt.Errorf("create %s: %w", sp.name, err)
-		}
-	}
-	if err := t.journal(sp.name, m.ID, OpCreate, fields, 0); err != nil {
+	fields := sp.fieldsJSON(vals, func(i int) bool { return !isEmptyStored(&sp.cols[i], vals[i]) })
+	if err := t.journalBody(sp.name, m.ID, OpCreate, fields, 0); err != nil {
 		return fmt.Errorf("create %s: %w", sp.name, err)
 	}
 	if err := t.indexNew(sp, rid, rec); err != nil {
@@ -276,18 +266,10 @@ func (t *Tx) refill(sp *entitySpec, rec Record, h *rowHolder) error {
 func (t *Tx) patch(sp *entitySpec, id string, baseVersion int64, changed map[string]any, journaled bool) error {
 	sets := make([]string, 0, len(changed)+2)
 	args := make([]any, 0, len(changed)+3)
-	fields := make(map[string]json.RawMessage, len(changed))
 	// Sorted, so that the same change is the same statement.
 	for _, name := range slices.Sorted(maps.Keys(changed)) {
-		v := changed[name]
-		c := sp.byName[name]
 		sets = append(sets, name+" = ?")
-		args = append(args, v)
-		raw, err := c.fieldJSON(v)
-		if err != nil {
-			return err
-		}
-		fields[name] = raw
+		args = append(args, changed[name])
 	}
 	sets = append(sets, "version = version + 1", "updated_at = ?")
 	args = append(args, formatTime(t.now), id)
@@ -295,7 +277,12 @@ func (t *Tx) patch(sp *entitySpec, id string, baseVersion int64, changed map[str
 		return err
 	}
 	if journaled {
-		if err := t.journal(sp.name, id, OpPatch, fields, baseVersion); err != nil {
+		vals := make([]any, len(sp.cols))
+		for i := range sp.cols {
+			vals[i] = changed[sp.cols[i].name]
+		}
+		fields := sp.fieldsJSON(vals, func(i int) bool { return vals[i] != nil })
+		if err := t.journalBody(sp.name, id, OpPatch, fields, baseVersion); err != nil {
 			return err
 		}
 	}
