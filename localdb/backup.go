@@ -1,0 +1,382 @@
+package localdb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// ErrNotRepDesk is returned by Restore for a file that is not a RepDesk
+// database.
+var ErrNotRepDesk = errors.New("not a RepDesk database")
+
+// ErrInUse is returned by Restore while another process (the app) has the
+// database open.
+var ErrInUse = errors.New("the database is in use")
+
+// Backup writes a consistent copy of the database to path while other
+// connections keep writing: VACUUM INTO reads one snapshot. The copy is
+// written beside path and renamed into place, so path is either the whole
+// backup or absent. An existing path is refused, not overwritten.
+func (s *Store) Backup(ctx context.Context, path string) error {
+	if _, err := os.Stat(path); err == nil {
+		return fmt.Errorf("backup: %s exists already; choose another file name", path)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	tmp := path + ".part"
+	os.Remove(tmp)
+	if _, err := s.db.ExecContext(ctx, `VACUUM INTO ?`, tmp); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("backup to %s: %w", path, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("backup to %s: %w", path, err)
+	}
+	return nil
+}
+
+// RestoreResult says what Restore did.
+type RestoreResult struct {
+	// Previous is where the replaced database was moved ("" when there was
+	// none).
+	Previous string `json:"previous"`
+	// Carried is the number of unpushed changes of the replaced database
+	// that were carried into the restored one.
+	Carried int `json:"carried"`
+	// MarkedPushed is the number of changes pending in the backup that the
+	// replaced database had pushed already (they are not pushed again).
+	MarkedPushed int `json:"marked_pushed"`
+	// Schema is the schema version of the backup as it was read.
+	Schema int `json:"schema"`
+}
+
+// Restore replaces the database at dbPath by a copy of the backup file. It
+// refuses a file that is not a RepDesk database, is damaged, or was written
+// by a newer RepDesk, and a current database that another process has open.
+// The current database is never lost: it is renamed to a timestamped .bak
+// beside it. Its changes not yet pushed are carried into the restored
+// database (journal entries with new mutation numbers above every number the
+// current database used, and the records in their current state), so that
+// restoring an older backup drops nothing the hub has not seen.
+func Restore(ctx context.Context, dbPath, backupFile string) (RestoreResult, error) {
+	var res RestoreResult
+	tmp := dbPath + ".restoring"
+	removeDB(tmp)
+	if err := copyFile(backupFile, tmp); err != nil {
+		return res, fmt.Errorf("restore %s: %w", backupFile, err)
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			removeDB(tmp)
+		}
+	}()
+	schema, err := checkRepDeskDB(ctx, tmp)
+	if err != nil {
+		return res, fmt.Errorf("restore %s: %w", backupFile, err)
+	}
+	res.Schema = schema
+
+	restored, err := Open(tmp)
+	if err != nil {
+		return res, fmt.Errorf("restore %s: %w", backupFile, err)
+	}
+	defer restored.Close()
+	if _, err := os.Stat(dbPath); err == nil {
+		cur, err := Open(dbPath)
+		if err != nil {
+			return res, fmt.Errorf("restore: read the current database: %w", err)
+		}
+		err = carryUnpushed(ctx, cur, restored, &res)
+		cur.Close()
+		if err != nil {
+			return res, fmt.Errorf("restore: carry unpushed changes: %w", err)
+		}
+		// Our connections are closed: SQLite removes the WAL when the last
+		// connection closes, so a WAL still there means another process
+		// (the app) has the database open.
+		if _, err := os.Stat(dbPath + "-wal"); err == nil {
+			return res, fmt.Errorf("restore: %s: %w (close RepDesk and try again)", dbPath, ErrInUse)
+		}
+		res.Previous = fmt.Sprintf("%s.%s.bak", dbPath, time.Now().UTC().Format("20060102-150405"))
+		if err := os.Rename(dbPath, res.Previous); err != nil {
+			return res, fmt.Errorf("restore: keep the current database: %w", err)
+		}
+		os.Remove(dbPath + "-shm")
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return res, fmt.Errorf("restore: %w", err)
+	}
+	if err := restored.Close(); err != nil {
+		return res, fmt.Errorf("restore: %w", err)
+	}
+	if err := os.Rename(tmp, dbPath); err != nil {
+		return res, fmt.Errorf("restore: %w", err)
+	}
+	ok = true
+	return res, nil
+}
+
+// checkRepDeskDB checks that path is an intact RepDesk database that this
+// build can open, and returns its schema version.
+func checkRepDeskDB(ctx context.Context, path string) (int, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, err
+	}
+	header := make([]byte, 16)
+	_, err = io.ReadFull(f, header)
+	f.Close()
+	if err != nil || string(header) != "SQLite format 3\x00" {
+		return 0, fmt.Errorf("%w: not an SQLite database", ErrNotRepDesk)
+	}
+	db, err := sql.Open("sqlite", fileURI(path))
+	if err != nil {
+		return 0, err
+	}
+	defer db.Close()
+	var tables int
+	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM sqlite_schema WHERE type = 'table'
+		AND name IN ('schema_migrations', 'journal', 'contacts')`).Scan(&tables); err != nil {
+		return 0, fmt.Errorf("%w: %v", ErrNotRepDesk, err)
+	}
+	if tables != 3 {
+		return 0, fmt.Errorf("%w: it lacks RepDesk's tables", ErrNotRepDesk)
+	}
+	applied, err := appliedMigrations(ctx, db)
+	if err != nil {
+		return 0, err
+	}
+	newest := 0
+	for v := range applied {
+		newest = max(newest, v)
+	}
+	if known := SchemaVersion(); newest > known {
+		return newest, fmt.Errorf("schema %d, this build knows %d: %w; update RepDesk first", newest, known, ErrNewerSchema)
+	}
+	var verdict string
+	if err := db.QueryRowContext(ctx, `PRAGMA integrity_check`).Scan(&verdict); err != nil {
+		return newest, fmt.Errorf("integrity check: %w", err)
+	}
+	if verdict != "ok" {
+		return newest, fmt.Errorf("the file is damaged: integrity check: %s", verdict)
+	}
+	return newest, nil
+}
+
+// carriedEntry is an unpushed journal entry with its sync override.
+type carriedEntry struct {
+	opID, entity, recordID, op, fields, at string
+	baseVersion                            int64
+	syncOp                                 *carriedSyncOp
+}
+
+type carriedSyncOp struct{ op, conflict, resolution, bases string }
+
+// carriedRecord is a record as the current database holds it, with the
+// hub's view of it.
+type carriedRecord struct {
+	sp   *entitySpec
+	row  *rowHolder
+	sync []any // sync_records columns; nil when the record was never synced
+}
+
+// carryUnpushed copies the unpushed journal of cur, and the records it
+// touches, into restored, and marks pushed what cur has pushed already.
+func carryUnpushed(ctx context.Context, cur, restored *Store, res *RestoreResult) error {
+	restoredPending, err := restored.PendingChanges(ctx, 0)
+	if err != nil {
+		return err
+	}
+	var entries []carriedEntry
+	records := map[recordKey]*carriedRecord{}
+	var lastSeq int64
+	alreadyPushed := map[string]bool{}   // op ids pending in restored, pushed by cur
+	pendingInBoth := map[string]bool{}   // op ids pending in both
+	err = cur.Update(ctx, func(t *Tx) error {
+		for _, c := range restoredPending {
+			var pushedAt string
+			err := t.queryRow(`SELECT pushed_at FROM journal WHERE op_id = ?`, c.OpID).Scan(&pushedAt)
+			switch {
+			case errors.Is(err, sql.ErrNoRows):
+			case err != nil:
+				return err
+			case pushedAt != "":
+				alreadyPushed[c.OpID] = true
+			default:
+				pendingInBoth[c.OpID] = true
+			}
+		}
+		if err := t.queryRow(`SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'journal'), 0)`).Scan(&lastSeq); err != nil {
+			return err
+		}
+		rows, err := t.query(`SELECT j.op_id, j.entity, j.record_id, j.op, j.fields, j.base_version, j.at,
+			o.op, o.conflict, o.resolution, o.bases
+			FROM journal j LEFT JOIN sync_ops o ON o.seq = j.seq WHERE j.pushed_at = '' ORDER BY j.seq`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var e carriedEntry
+			var sop, sconflict, sres, sbases sql.NullString
+			if err := rows.Scan(&e.opID, &e.entity, &e.recordID, &e.op, &e.fields, &e.baseVersion, &e.at,
+				&sop, &sconflict, &sres, &sbases); err != nil {
+				return err
+			}
+			if sop.Valid {
+				e.syncOp = &carriedSyncOp{sop.String, sconflict.String, sres.String, sbases.String}
+			}
+			if !pendingInBoth[e.opID] {
+				entries = append(entries, e)
+			}
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, e := range entries {
+			key := recordKey{e.entity, e.recordID}
+			sp, ok := specsByName[e.entity]
+			if !ok || records[key] != nil {
+				continue
+			}
+			h, err := t.load(sp, e.recordID)
+			if err != nil {
+				return err
+			}
+			cr := &carriedRecord{sp: sp, row: h}
+			vals := make([]any, 4)
+			ptrs := []any{&vals[0], &vals[1], &vals[2], &vals[3]}
+			err = t.queryRow(`SELECT seq, versions, shadow, snap FROM sync_records WHERE entity = ? AND record_id = ?`,
+				e.entity, e.recordID).Scan(ptrs...)
+			if err != nil && !errors.Is(err, sql.ErrNoRows) {
+				return err
+			}
+			if err == nil {
+				cr.sync = vals
+			}
+			records[key] = cr
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return restored.Update(ctx, func(t *Tx) error {
+		for _, c := range restoredPending {
+			if !alreadyPushed[c.OpID] {
+				continue
+			}
+			if _, err := t.exec(`UPDATE journal SET pushed_at = ? WHERE op_id = ?`, formatTime(t.now), c.OpID); err != nil {
+				return err
+			}
+			res.MarkedPushed++
+		}
+		// Mutation numbers continue above every number the current database
+		// gave: the hub has seen those from this client id.
+		if _, err := t.exec(`INSERT INTO sqlite_sequence (name, seq) SELECT 'journal', 0
+			WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'journal')`); err != nil {
+			return err
+		}
+		if _, err := t.exec(`UPDATE sqlite_sequence SET seq = MAX(seq, ?) WHERE name = 'journal'`, lastSeq); err != nil {
+			return err
+		}
+		for key, cr := range records {
+			if err := t.putRow(cr.sp, cr.row); err != nil {
+				return fmt.Errorf("%s %s: %w", key.entity, key.id, err)
+			}
+			if cr.sync != nil {
+				if _, err := t.exec(`INSERT OR REPLACE INTO sync_records (entity, record_id, seq, versions, shadow, snap)
+					VALUES (?, ?, ?, ?, ?, ?)`, append([]any{key.entity, key.id}, cr.sync...)...); err != nil {
+					return err
+				}
+			}
+		}
+		for _, e := range entries {
+			r, err := t.exec(`INSERT INTO journal (op_id, entity, record_id, op, fields, base_version, at)
+				VALUES (?, ?, ?, ?, ?, ?, ?)`, e.opID, e.entity, e.recordID, e.op, e.fields, e.baseVersion, e.at)
+			if err != nil {
+				return err
+			}
+			if e.syncOp != nil {
+				seq, err := r.LastInsertId()
+				if err != nil {
+					return err
+				}
+				if _, err := t.exec(`INSERT INTO sync_ops (seq, op, conflict, resolution, bases) VALUES (?, ?, ?, ?, ?)`,
+					seq, e.syncOp.op, e.syncOp.conflict, e.syncOp.resolution, e.syncOp.bases); err != nil {
+					return err
+				}
+			}
+			res.Carried++
+		}
+		return nil
+	})
+}
+
+// putRow writes a record's stored row as h holds it (meta and columns),
+// without journaling, and refreshes its search rows.
+func (t *Tx) putRow(sp *entitySpec, h *rowHolder) error {
+	vals := h.values()
+	_, err := t.load(sp, h.id)
+	switch {
+	case err == nil:
+		sets := []string{"created_at = ?", "updated_at = ?", "version = ?", "deleted = ?", "owner = ?"}
+		args := []any{h.created, h.updated, h.version, h.deleted, h.owner}
+		for i, c := range sp.cols {
+			sets = append(sets, c.name+" = ?")
+			args = append(args, vals[i])
+		}
+		if _, err := t.exec("UPDATE "+sp.table+" SET "+strings.Join(sets, ", ")+" WHERE id = ?", append(args, h.id)...); err != nil {
+			return err
+		}
+	case isNotFound(err):
+		args := append([]any{h.id, h.created, h.updated, h.version, h.deleted, h.owner}, vals...)
+		if _, err := t.exec(sp.insertSQL, args...); err != nil {
+			return err
+		}
+	default:
+		return err
+	}
+	if err := t.reindex(sp, h.id); err != nil {
+		return err
+	}
+	return t.companyChanged(sp, h.id)
+}
+
+// copyFile copies src to dst (created, mode 0600) and syncs it.
+func copyFile(src, dst string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	if err := out.Sync(); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
+}
+
+// removeDB removes a database file and its WAL and shared-memory files.
+func removeDB(path string) {
+	for _, p := range []string{path, path + "-wal", path + "-shm", path + "-journal"} {
+		os.Remove(p)
+	}
+}
