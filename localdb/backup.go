@@ -199,8 +199,8 @@ func carryUnpushed(ctx context.Context, cur, restored *Store, res *RestoreResult
 	var entries []carriedEntry
 	records := map[recordKey]*carriedRecord{}
 	var lastSeq int64
-	alreadyPushed := map[string]bool{}   // op ids pending in restored, pushed by cur
-	pendingInBoth := map[string]bool{}   // op ids pending in both
+	alreadyPushed := map[string]bool{} // op ids pending in restored, pushed by cur
+	pendingInBoth := map[string]bool{} // op ids pending in both
 	err = cur.Update(ctx, func(t *Tx) error {
 		for _, c := range restoredPending {
 			var pushedAt string
