@@ -1,9 +1,11 @@
 package localdb
 
 import (
+	"context"
 	"fmt"
 	"regexp"
 	"strings"
+	"time"
 )
 
 // Entity names of the add-on sales records.
@@ -131,3 +133,55 @@ func (g *Target) validate() error {
 	}
 	return validateCurrency(g.Currency)
 }
+
+// Read reads the live record id into rec (a *Product, *LineItem, ...);
+// ErrNotFound when there is none.
+func (t *Tx) Read(rec Record, id string) error { return t.s.get(t.ctx, t.tx, rec, id) }
+
+// Read reads the live record id into rec.
+func (s *Store) Read(ctx context.Context, rec Record, id string) error { return s.get(ctx, s.db, rec, id) }
+
+// Products returns the live catalog by name.
+func (s *Store) Products(ctx context.Context) ([]Product, error) {
+	return list[Product](ctx, s.db, "WHERE deleted = 0 ORDER BY name COLLATE NOCASE, sku")
+}
+
+// ProductBySKU finds the live product with this SKU (case-insensitive).
+func (s *Store) ProductBySKU(ctx context.Context, sku string) (*Product, error) {
+	ps, err := list[Product](ctx, s.db, "WHERE sku = ? COLLATE NOCASE AND deleted = 0 ORDER BY id LIMIT 1", strings.TrimSpace(sku))
+	if err != nil {
+		return nil, err
+	}
+	if len(ps) == 0 {
+		return nil, fmt.Errorf("product with SKU %q: %w", sku, ErrNotFound)
+	}
+	return &ps[0], nil
+}
+
+// LineItems returns the live line items of a deal, oldest first.
+func (s *Store) LineItems(ctx context.Context, dealID string) ([]LineItem, error) {
+	return list[LineItem](ctx, s.db, "WHERE deal_id = ? AND deleted = 0 ORDER BY created_at, id", dealID)
+}
+
+// LineItems returns the live line items of a deal within the transaction.
+func (t *Tx) LineItems(dealID string) ([]LineItem, error) {
+	return list[LineItem](t.ctx, t.tx, "WHERE deal_id = ? AND deleted = 0 ORDER BY created_at, id", dealID)
+}
+
+// Targets returns the live targets of a month ("" for every month), the
+// newest change first within a month and rep.
+func (s *Store) Targets(ctx context.Context, month string) ([]Target, error) {
+	if month == "" {
+		return list[Target](ctx, s.db, "WHERE deleted = 0 ORDER BY month, rep, updated_at DESC, id")
+	}
+	return list[Target](ctx, s.db, "WHERE month = ? AND deleted = 0 ORDER BY rep, updated_at DESC, id", month)
+}
+
+// Targets returns the live targets of a month within the transaction.
+func (t *Tx) Targets(month string) ([]Target, error) {
+	return list[Target](t.ctx, t.tx, "WHERE month = ? AND deleted = 0 ORDER BY rep, updated_at DESC, id", month)
+}
+
+// StoredTime is t as time columns store it (UTC, fixed width), for
+// comparing with them in SQL.
+func StoredTime(t time.Time) string { return formatTime(t) }
