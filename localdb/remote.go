@@ -119,7 +119,7 @@ func (t *Tx) ApplyRemote(rc RemoteChange) error {
 }
 
 func (t *Tx) insertRemote(sp *entitySpec, rc RemoteChange, values map[string]any) error {
-	rec := newRecord(sp)
+	rec := zeroRecord(sp)
 	zero, err := sp.encode(rec)
 	if err != nil {
 		return err

@@ -3,6 +3,7 @@ package localdb
 import (
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"sort"
 	"strconv"
 	"strings"
@@ -403,11 +404,17 @@ var columnPositions = sync.OnceValue(func() map[*entitySpec]map[string]int {
 	return out
 })
 
+// zeroRecord is a new, empty record of the entity, made from its registered
+// type, so that it fits every entity, also those without search rows.
+func zeroRecord(sp *entitySpec) Record {
+	return reflect.New(sp.typ).Interface().(Record)
+}
+
 // zeroValues holds each entity's stored values of a new, empty record.
 var zeroValues = sync.OnceValues(func() (map[*entitySpec][]any, error) {
 	out := map[*entitySpec][]any{}
 	for _, sp := range specsByName {
-		vals, err := sp.encode(newRecord(sp))
+		vals, err := sp.encode(zeroRecord(sp))
 		if err != nil {
 			return nil, err
 		}

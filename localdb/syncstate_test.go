@@ -264,3 +264,19 @@ func TestIndexPendingResumes(t *testing.T) {
 	assert.Zero(t, waiting)
 	assert.Equal(t, 30, search())
 }
+
+// Entities without search rows (products here) are pulled like the others;
+// their empty records were once made as visits, which panicked on the
+// first pull of any record.
+func TestApplyHubRecordsOfEntityWithoutSearch(t *testing.T) {
+	s := openSync(t)
+	id := uuid.Must(uuid.NewV7()).String()
+	apply(t, s, localdb.HubRecord{Op: localdb.HubUpsert, Entity: localdb.EntityProduct, ID: id, Seq: 3, Owner: "anna",
+		Fields:   map[string]json.RawMessage{"name": raw(`"Pump P-100"`), "sku": raw(`"P-100"`), "price": raw(`129900`)},
+		Versions: map[string]int64{"name": 3, "sku": 3, "price": 3}})
+	var p localdb.Product
+	require.NoError(t, s.Read(bg, &p, id))
+	assert.Equal(t, "Pump P-100", p.Name)
+	assert.Equal(t, int64(129900), p.Price)
+	assert.Zero(t, pendingCount(t, s))
+}
