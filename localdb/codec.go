@@ -71,12 +71,13 @@ func init() {
 	register(EntityProduct, "products", 0, Product{})
 	register(EntityLineItem, "line_items", 0, LineItem{})
 	register(EntityTarget, "targets", 0, Target{})
+	register(EntityDedupeDecision, "dedupe_decisions", 0, DedupeDecision{})
 }
 
 // Entities lists the entity names in dependency order (companies first).
 func Entities() []string {
 	return []string{EntityCompany, EntityContact, EntityDeal, EntityActivity, EntityTask, EntityVisit,
-		EntityProduct, EntityLineItem, EntityTarget}
+		EntityProduct, EntityLineItem, EntityTarget, EntityDedupeDecision}
 }
 
 const metaColumns = "rid, id, created_at, updated_at, version, deleted, owner"

@@ -2,6 +2,7 @@ package localdb
 
 import (
 	"fmt"
+	"reflect"
 	"strings"
 
 	"golang.org/x/text/unicode/norm"
@@ -128,21 +129,9 @@ func (t *Tx) ids(query string, args ...any) ([]string, error) {
 	return out, rows.Err()
 }
 
+// newRecord returns an empty record of sp's entity, whichever it is.
 func newRecord(sp *entitySpec) Record {
-	switch sp.name {
-	case EntityCompany:
-		return &Company{}
-	case EntityContact:
-		return &Contact{}
-	case EntityDeal:
-		return &Deal{}
-	case EntityActivity:
-		return &Activity{}
-	case EntityTask:
-		return &Task{}
-	default:
-		return &Visit{}
-	}
+	return reflect.New(sp.typ).Interface().(Record)
 }
 
 // companyName returns a company's name, cached for the transaction.
