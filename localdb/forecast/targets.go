@@ -1,12 +1,15 @@
 package forecast
 
 import (
+	"strings"
+
 	"repdesk/localdb"
 )
 
 // SetTarget sets rep's target for month ("" rep: the team's), changing the
 // one there is instead of adding a second.
 func SetTarget(t *localdb.Tx, month, rep string, amount int64, currency string) (*localdb.Target, error) {
+	rep = strings.TrimSpace(rep)
 	existing, err := t.Targets(month)
 	if err != nil {
 		return nil, err
