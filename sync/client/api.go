@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -96,6 +97,8 @@ func newResty(opts Options, version int) *resty.Client {
 		SetHeader("User-Agent", "RepDesk-sync/"+strconv.Itoa(version))
 	if opts.Transport != nil {
 		rc.SetTransport(opts.Transport)
+	} else if opts.RootCAs != nil {
+		rc.SetTLSClientConfig(&tls.Config{RootCAs: opts.RootCAs, MinVersion: tls.VersionTLS12})
 	}
 	return rc
 }

@@ -17,6 +17,7 @@ package client
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -63,6 +64,10 @@ type Options struct {
 	BackgroundIndex bool
 	// Transport replaces the HTTP transport (tests, proxies).
 	Transport http.RoundTripper
+	// RootCAs are the certificate authorities trusted for the hub's TLS
+	// certificate (a provisioned CA of a self-hosted hub); nil: the
+	// system's. Ignored when Transport is set.
+	RootCAs *x509.CertPool
 	// Logger gets debug messages about requests and retries (default:
 	// none). The token never appears in them.
 	Logger *slog.Logger
