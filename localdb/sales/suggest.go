@@ -81,7 +81,7 @@ func Suggest(ctx context.Context, s *localdb.Store, companyID string, o SuggestO
 		mine[p] = true
 	}
 	n := len(products)
-	base := make([]int, n)     // base[x]: other customers who bought x (x bought by this one)
+	base := make([]int, n)    // base[x]: other customers who bought x (x bought by this one)
 	pairs := make([]int, n*n) // pairs[x*n+p]: ... who bought x and p (p not bought by this one)
 	for company, basket := range baskets {
 		if company == companyID {

@@ -69,7 +69,7 @@ func TestSuggestAddons(t *testing.T) {
 	c.buy(t, "K9", "Won", "Scanner", "Cloud-Backup")
 	c.buy(t, "K10", "Won", "Basislizenz", "Scanner")
 	c.buy(t, "K11", "Proposal", "Basislizenz", "Cloud-Backup") // open deals are no purchases
-	c.buy(t, "K6", "Lost", "Cloud-Backup")                      // nor are lost ones
+	c.buy(t, "K6", "Lost", "Cloud-Backup")                     // nor are lost ones
 	// A removed line item is no purchase either.
 	removed := c.buy(t, "K6", "Won", "Schulung")
 	items, err := c.s.LineItems(ctx, removed)
