@@ -10,6 +10,7 @@ import (
 	"syscall"
 
 	"repdesk/cmd/repdesk/cli"
+	_ "repdesk/cmd/repdesk/internal/posixlocale" // before Fyne reads the locale
 	"repdesk/localdb"
 	"repdesk/localdb/demo"
 	"repdesk/sync/client"
