@@ -26,6 +26,7 @@ type Options struct {
 // Counts reports what Seed created.
 type Counts struct {
 	Companies, Contacts, Deals, Activities, Tasks, Visits int
+	Products, LineItems                                   int
 }
 
 const batchSize = 2000
@@ -128,6 +129,9 @@ func Seed(ctx context.Context, s *localdb.Store, o Options) (Counts, error) {
 				o.Progress(done, total)
 			}
 		}
+	}
+	if n.Products, n.LineItems, err = seedProducts(ctx, s, g); err != nil {
+		return n, fmt.Errorf("demo: %w", err)
 	}
 	return n, nil
 }

@@ -18,7 +18,7 @@ func TestSeedFillsEveryEntity(t *testing.T) {
 	defer s.Close()
 	n, err := Seed(ctx, s, Options{Contacts: 300, Seed: 7, Now: time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)})
 	require.NoError(t, err)
-	assert.Equal(t, Counts{Companies: 30, Contacts: 300, Deals: 60, Activities: 75, Tasks: 12, Visits: 6}, n)
+	assert.Equal(t, Counts{Companies: 30, Contacts: 300, Deals: 60, Activities: 75, Tasks: 12, Visits: 6, Products: 15, LineItems: 107}, n)
 
 	count, err := s.CountContacts(ctx)
 	require.NoError(t, err)
@@ -39,7 +39,9 @@ func TestSeedFillsEveryEntity(t *testing.T) {
 
 	pending, err := s.PendingCount(ctx)
 	require.NoError(t, err)
-	assert.Equal(t, 30+300+60+75+12+6, pending, "demo data syncs like typed data")
+	var patches int
+	require.NoError(t, s.DB().QueryRow(`SELECT COUNT(*) FROM journal WHERE op = 'patch' AND entity = 'deal'`).Scan(&patches))
+	assert.Equal(t, 30+300+60+75+12+6+15+107+2+patches, pending, "demo data syncs like typed data (deal amounts following line items included)")
 }
 
 func TestSeedIsDeterministic(t *testing.T) {

@@ -43,6 +43,22 @@ func AddItem(t *localdb.Tx, dealID, productID string, quantity, unitPrice int64)
 	return item, nil
 }
 
+// AddItems puts several line items on a deal and sets its amount once,
+// for bulk work such as demo data; the items' DealID is set here and their
+// prices are taken as given.
+func AddItems(t *localdb.Tx, deal *localdb.Deal, items []localdb.LineItem) error {
+	for i := range items {
+		items[i].DealID = deal.ID
+		if err := t.Create(&items[i]); err != nil {
+			return err
+		}
+	}
+	if err := followItems(t, deal); err != nil {
+		return fmt.Errorf("add line items: %w", err)
+	}
+	return nil
+}
+
 // SetItem changes the quantity and unit price of a line item (unitPrice < 0
 // keeps it) and the deal's amount with it.
 func SetItem(t *localdb.Tx, itemID string, quantity, unitPrice int64) (*localdb.LineItem, error) {
