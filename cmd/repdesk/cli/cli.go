@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"repdesk/localdb"
+	"repdesk/localdb/provision"
 )
 
 // Build information, stamped at link time (-ldflags "-X repdesk/cmd/repdesk/cli.Version=...").
@@ -39,6 +40,10 @@ type AppOptions struct {
 	ScreenshotsDir string // non-empty: screenshot mode
 	SeedDemo       bool   // seed demo data when the database is new
 	Measure        bool   // measure start-up, search and memory, print them and quit
+	// Provisioning is the administrator's provisioning (nil: none, or a
+	// broken one, whose error is ProvisionError: the app says so).
+	Provisioning   *provision.Provisioning
+	ProvisionError error
 }
 
 // Env is the outside world of a run: streams, environment and the desktop app.
@@ -80,6 +85,10 @@ type runCtx struct {
 	env     Env
 	dataDir string
 	store   *localdb.Store
+
+	provisionRead bool
+	provision     *provision.Provisioning
+	provisionErr  error
 }
 
 func (c *runCtx) out() io.Writer { return c.env.Stdout }
@@ -89,11 +98,14 @@ func (c *runCtx) open() (*localdb.Store, error) {
 	if c.store != nil {
 		return c.store, nil
 	}
-	s, err := localdb.Open(filepath.Join(c.dataDir, "repdesk.db"))
+	s, err := localdb.Open(c.dbPath())
 	if err != nil {
 		return nil, err
 	}
 	c.store = s
+	if err := c.applyProvisioning(); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -114,6 +126,13 @@ func init() {
 		{"sync", "send local changes to the sync server and fetch everyone else's", runSync},
 		{"status", "show the sync server, pending changes, conflicts and the last sync", runStatus},
 		{"conflicts", "list sync conflicts; conflicts resolve ID --keep mine|theirs", runConflicts},
+		{"provision", "show the administrator's provisioning and where it came from", runProvision},
+		{"backup", "write a consistent copy of the database: backup --out FILE", runBackup},
+		{"restore", "replace the database by a backup, keeping the current one and its unsynced changes", runRestore},
+		{"forecast", "weighted pipeline by stage and month, won this month, targets and progress", runForecast},
+		{"targets", "set and list monthly sales targets: targets set --month 2026-12 --amount 50000EUR [--rep NAME]", runTargets},
+		{"products", "add, list, edit and delete products of the catalog", runProducts},
+		{"suggest", "suggest add-ons for a customer: suggest COMPANY_ID [--create SKU]", runSuggest},
 		{"version", "print the version", runVersion},
 		{"help", "show this help", runHelp},
 	}
@@ -210,7 +229,8 @@ func runApp(c *runCtx, args []string) error {
 	if err != nil {
 		return err
 	}
-	return c.env.RunApp(c.ctx, s, AppOptions{DataDir: c.dataDir, ScreenshotsDir: *shots, SeedDemo: *seed, Measure: *measure})
+	return c.env.RunApp(c.ctx, s, AppOptions{DataDir: c.dataDir, ScreenshotsDir: *shots, SeedDemo: *seed, Measure: *measure,
+		Provisioning: c.provisioning(), ProvisionError: c.provisionErr})
 }
 
 func runVersion(c *runCtx, args []string) error {

@@ -10,7 +10,7 @@ import (
 
 func runDeals(c *runCtx, args []string) error {
 	if len(args) == 0 {
-		return usagef("deals: give add, list, show, move or delete")
+		return usagef("deals: give add, list, show, move, delete or items")
 	}
 	switch args[0] {
 	case "add":
@@ -23,8 +23,10 @@ func runDeals(c *runCtx, args []string) error {
 		return dealsMove(c, args[1:])
 	case "delete", "rm":
 		return deleteCmd(c, "deals delete", localdb.EntityDeal, args[1:])
+	case "items":
+		return dealsItems(c, args[1:])
 	}
-	return usagef("deals: unknown action %q (add, list, show, move, delete)", args[0])
+	return usagef("deals: unknown action %q (add, list, show, move, delete, items)", args[0])
 }
 
 // parseAmount reads "1234", "1234.5", "1.234,50" or "1234,50" into minor units.
