@@ -150,18 +150,27 @@ func (p *Provisioning) CertPool() (*x509.CertPool, error) {
 	if p == nil || p.CACert == "" {
 		return nil, nil
 	}
+	certs, err := p.CACertificates()
+	if err != nil {
+		return nil, err
+	}
 	pool, err := x509.SystemCertPool()
 	if err != nil {
 		pool = x509.NewCertPool()
-	}
-	certs, err := parseCerts(p.CACert)
-	if err != nil {
-		return nil, err
 	}
 	for _, c := range certs {
 		pool.AddCert(c)
 	}
 	return pool, nil
+}
+
+// CACertificates are the provisioned CA certificates (none without
+// ca_cert).
+func (p *Provisioning) CACertificates() ([]*x509.Certificate, error) {
+	if p == nil || p.CACert == "" {
+		return nil, nil
+	}
+	return parseCerts(p.CACert)
 }
 
 // LocalStages is the pipeline as the store keeps it.

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"repdesk/localdb"
+	"repdesk/localdb/provision"
 	"repdesk/sync/client"
 )
 
@@ -24,7 +25,11 @@ func (c *runCtx) syncClient() (*client.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	return client.New(s, syncOptions(c.dataDir)), nil
+	opts := syncOptions(c.dataDir)
+	if opts.RootCAs, err = c.provisioning().CertPool(); err != nil {
+		return nil, err
+	}
+	return client.New(s, opts), nil
 }
 
 // syncError gives errors of the sync client their exit code: 4 when the
@@ -68,9 +73,16 @@ func runLogin(c *runCtx, args []string) error {
 	if err != nil {
 		return err
 	}
+	p := c.provisioning()
+	if *server != "" && p.Locks(provision.LockServer) && strings.TrimRight(*server, "/") != p.Server {
+		return usagef("login: the server is %v: %s (leave out --server)", provision.ErrLocked, p.Server)
+	}
 	if *server == "" {
 		if *server, err = sc.Server(c.ctx); err != nil {
 			return err
+		}
+		if *server == "" && p != nil {
+			*server = p.Server
 		}
 		if *server == "" {
 			return usagef("login: give --server URL (no server is configured yet)")
