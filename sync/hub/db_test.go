@@ -35,10 +35,11 @@ func TestMigrationsAreRecordedOnce(t *testing.T) {
 		require.NoError(t, err)
 		defer raw.Close()
 		var n int
-		var name string
-		require.NoError(t, raw.QueryRow(`SELECT COUNT(*), MIN(name) FROM hub_migrations`).Scan(&n, &name))
-		assert.Equal(t, 1, n)
-		assert.Equal(t, "0001_init.sql", name)
+		var first, last string
+		require.NoError(t, raw.QueryRow(`SELECT COUNT(*), MIN(name), MAX(name) FROM hub_migrations`).Scan(&n, &first, &last))
+		assert.Equal(t, 2, n)
+		assert.Equal(t, "0001_init.sql", first)
+		assert.Equal(t, "0002_outcomes.sql", last)
 	})
 }
 

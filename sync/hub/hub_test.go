@@ -70,8 +70,12 @@ func TestPushRetryAppliesOnce(t *testing.T) {
 		h.Restart()
 		again := push(t, c, batch...)
 		assert.Equal(t, int64(3), again.LastMutation)
-		for _, r := range again.Results {
-			assert.Equal(t, protocol.StatusDuplicate, r.Status)
+		for i, r := range again.Results {
+			// Answered with the first outcome, versions included.
+			assert.True(t, r.Duplicate)
+			assert.Equal(t, first.Results[i].Status, r.Status)
+			assert.Equal(t, first.Results[i].Seq, r.Seq)
+			assert.Equal(t, first.Results[i].Versions, r.Versions)
 		}
 		assert.Empty(t, syncAll(t, c), "a retried batch must not change anything")
 		other := h.Client(h.AddUser("boss", protocol.RoleManager))
@@ -89,6 +93,10 @@ func TestMutationNumbers(t *testing.T) {
 			return protocol.Mutation{Number: n, Entity: "company", ID: hubtest.NewID(), Op: protocol.OpCreate,
 				Fields: map[string]protocol.FieldChange{"name": hubtest.F(name, 0)}}
 		}
+		// A skipped number is answered with the outcome of the mutation
+		// that had it (marked duplicate), or a bare duplicate when there
+		// was none.
+		const dupOfApplied = "applied (duplicate)"
 		tests := []struct {
 			name   string
 			batch  []protocol.Mutation
@@ -97,7 +105,7 @@ func TestMutationNumbers(t *testing.T) {
 		}{
 			{"gaps are fine", []protocol.Mutation{mk(5, "a"), mk(9, "b")}, []string{protocol.StatusApplied, protocol.StatusApplied}, 9},
 			{"a regression is skipped", []protocol.Mutation{mk(3, "c")}, []string{protocol.StatusDuplicate}, 9},
-			{"equal number is skipped", []protocol.Mutation{mk(9, "d")}, []string{protocol.StatusDuplicate}, 9},
+			{"equal number is skipped", []protocol.Mutation{mk(9, "d")}, []string{dupOfApplied}, 9},
 			{"within a batch", []protocol.Mutation{mk(11, "e"), mk(11, "f"), mk(10, "g"), mk(12, "h")},
 				[]string{protocol.StatusApplied, protocol.StatusDuplicate, protocol.StatusDuplicate, protocol.StatusApplied}, 12},
 			{"zero is never applied", []protocol.Mutation{mk(0, "i")}, []string{protocol.StatusDuplicate}, 12},
@@ -105,7 +113,11 @@ func TestMutationNumbers(t *testing.T) {
 		for _, tc := range tests {
 			resp := push(t, c, tc.batch...)
 			for i, r := range resp.Results {
-				assert.Equal(t, tc.status[i], r.Status, "%s: mutation %d", tc.name, r.Number)
+				status := r.Status
+				if r.Duplicate {
+					status += " (duplicate)"
+				}
+				assert.Equal(t, tc.status[i], status, "%s: mutation %d", tc.name, r.Number)
 			}
 			assert.Equal(t, tc.last, resp.LastMutation, tc.name)
 		}
@@ -150,8 +162,13 @@ func TestRejectedMutationsAreProcessed(t *testing.T) {
 			assert.Equal(t, protocol.StatusRejected, r.Status, tc.name)
 			assert.Contains(t, r.Reason, tc.reason, tc.name)
 			assert.Equal(t, tc.m.Number, resp.LastMutation, "%s: a rejected mutation counts as processed", tc.name)
-			// Retrying it does not wedge the queue: it is a duplicate now.
-			assert.Equal(t, protocol.StatusDuplicate, push(t, c, tc.m).Results[0].Status, tc.name)
+			// Retrying it (the answer was lost) does not wedge the queue, and
+			// the retry still learns why it was refused.
+			again := push(t, c, tc.m)
+			assert.Equal(t, tc.m.Number, again.LastMutation, tc.name)
+			assert.True(t, again.Results[0].Duplicate, tc.name)
+			assert.Equal(t, protocol.StatusRejected, again.Results[0].Status, tc.name)
+			assert.Equal(t, r.Reason, again.Results[0].Reason, tc.name)
 		}
 		ok := push(t, c, c.Create("company", id, map[string]any{"name": "Acme"}))
 		assert.Equal(t, protocol.StatusApplied, ok.Results[0].Status)
@@ -192,8 +209,10 @@ var conflictCases = []conflictCase{
 		bobStatus: protocol.StatusApplied, wantName: "Acme Ltd", wantTags: []any{"a", "b"}},
 	{name: "equal value is a no-op", ann: patchOf("name", "ACME"), bob: patchOf("name", "ACME"),
 		bobStatus: protocol.StatusApplied, wantName: "ACME", wantTags: []any{"a", "b"}},
-	{name: "tag sets are united", ann: patchOf("tags", []string{"a", "b", "c"}), bob: patchOf("tags", []string{"a", "d"}),
-		bobStatus: protocol.StatusApplied, wantName: "Acme", wantTags: []any{"a", "b", "c", "d"}},
+	{name: "tag sets merge three-way", ann: patchOf("tags", []string{"a", "b", "c"}), bob: patchOf("tags", []string{"a", "d"}),
+		bobStatus: protocol.StatusApplied, wantName: "Acme", wantTags: []any{"a", "c", "d"}},
+	{name: "a tag removal survives another's addition", ann: patchOf("tags", []string{"a"}), bob: patchOf("tags", []string{"a", "b", "e"}),
+		bobStatus: protocol.StatusApplied, wantName: "Acme", wantTags: []any{"a", "e"}},
 	{name: "edit after delete: the delete stands", ann: deleteOf, bob: patchOf("name", "Acme Ltd"),
 		bobStatus: protocol.StatusConflict, kind: protocol.ConflictEditDelete,
 		server: `null`, client: `{"name":"Acme Ltd"}`, wantName: "Acme", wantTags: []any{"a", "b"}, wantDeleted: true},
@@ -717,4 +736,48 @@ func TestLimits(t *testing.T) {
 	require.NoError(t, err)
 	resp.Body.Close()
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
+}
+
+// A retry after a lost answer gets the first outcome: the conflict (as it
+// is now, resolved or not) and the values the hub merged. Outcomes below
+// the first number of a later push are forgotten: the client has marked
+// them pushed.
+func TestDuplicateGetsTheFirstOutcome(t *testing.T) {
+	hubtest.ForEachBackend(t, func(t *testing.T, backend string) {
+		h := newHub(t, backend)
+		ann := h.Client(h.AddUser("ann", protocol.RoleRep, "north"))
+		bob := h.Client(h.AddUser("bob", protocol.RoleRep, "north"))
+		id := hubtest.NewID()
+		push(t, ann, ann.Create("company", id, map[string]any{"name": "Acme", "tags": []string{"x"}}))
+		syncAll(t, ann)
+		syncAll(t, bob)
+		push(t, ann, ann.Patch("company", id, map[string]any{"name": "Acme North", "tags": []string{}}))
+		m := bob.Patch("company", id, map[string]any{"name": "Acme Ltd", "tags": []string{"x", "y"}})
+		first := push(t, bob, m).Results[0]
+		require.Equal(t, protocol.StatusConflict, first.Status)
+		require.Len(t, first.Conflicts, 1)
+		assert.JSONEq(t, `["y"]`, string(first.Values["tags"]), "ann's removal and bob's addition both stand")
+
+		again := push(t, bob, m).Results[0]
+		assert.True(t, again.Duplicate)
+		assert.Equal(t, protocol.StatusConflict, again.Status)
+		assert.Equal(t, first.Seq, again.Seq)
+		assert.Equal(t, first.Versions, again.Versions)
+		assert.Equal(t, first.Values, again.Values)
+		require.Len(t, again.Conflicts, 1)
+		assert.Equal(t, first.Conflicts[0].ID, again.Conflicts[0].ID)
+		assert.False(t, again.Conflicts[0].Resolved)
+
+		push(t, ann, protocol.Mutation{Number: ann.Next(), Entity: "company", ID: id, Op: protocol.OpResolve,
+			Conflict: first.Conflicts[0].ID, Resolution: protocol.ResolutionKeepMine})
+		late := push(t, bob, m).Results[0]
+		require.Len(t, late.Conflicts, 1)
+		assert.True(t, late.Conflicts[0].Resolved, "the conflict as it is now")
+
+		later := bob.Create("company", hubtest.NewID(), map[string]any{"name": "Beta"})
+		push(t, bob, later)
+		forgotten := push(t, bob, m).Results[0]
+		assert.Equal(t, protocol.StatusDuplicate, forgotten.Status)
+		assert.False(t, forgotten.Duplicate)
+	})
 }

@@ -20,15 +20,33 @@ func TestCompact(t *testing.T) {
 	}
 }
 
-func TestEqualValuesAndTags(t *testing.T) {
+func TestEqualValues(t *testing.T) {
 	assert.True(t, equalValues(json.RawMessage(`{"a":1,"b":2}`), json.RawMessage(`{"b":2,"a":1}`)))
 	assert.True(t, equalValues(json.RawMessage(`1`), json.RawMessage(`1.0`)))
 	assert.False(t, equalValues(json.RawMessage(`"1"`), json.RawMessage(`1`)))
-	u, grew := unionTags(json.RawMessage(`["a","b"]`), json.RawMessage(`["b","c"]`))
-	assert.True(t, grew)
-	assert.JSONEq(t, `["a","b","c"]`, string(u))
-	_, grew = unionTags(json.RawMessage(`["a","b"]`), json.RawMessage(`["b"]`))
-	assert.False(t, grew)
+}
+
+func TestMergeTagSets(t *testing.T) {
+	tests := []struct {
+		name                 string
+		base                 []string
+		baseKnown            bool
+		server, client, want []string
+	}{
+		{"removal here, addition there", []string{"x"}, true, []string{"x", "y"}, []string{}, []string{"y"}},
+		{"both add", []string{"a"}, true, []string{"a", "b"}, []string{"a", "c"}, []string{"a", "b", "c"}},
+		{"both remove the same", []string{"a", "b"}, true, []string{"a"}, []string{"a"}, []string{"a"}},
+		{"server removed, client kept", []string{"a", "b"}, true, []string{"a"}, []string{"a", "b"}, []string{"a"}},
+		{"client re-adds a tag the server removed", []string{"a"}, true, []string{}, []string{"a", "b"}, []string{"b"}},
+		{"new field on both sides", nil, true, []string{"a"}, []string{"b"}, []string{"a", "b"}},
+		{"base unknown: union", nil, false, []string{"a", "b"}, []string{"c"}, []string{"a", "b", "c"}},
+		{"duplicates collapse", []string{}, true, []string{"a", "a"}, []string{"b", "b"}, []string{"a", "b"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			assert.Equal(t, tc.want, mergeTagSets(tc.base, tc.baseKnown, tc.server, tc.client))
+		})
+	}
 }
 
 func TestAppendString(t *testing.T) {

@@ -57,16 +57,32 @@ func (db *DB) Push(ctx context.Context, u User, req protocol.PushRequest, maxVal
 	if err := p.prefetch(req.Mutations, last); err != nil {
 		return protocol.PushResponse{}, fmt.Errorf("push: %w", err)
 	}
+	earlier, err := p.earlierOutcomes(req.Mutations, last)
+	if err != nil {
+		return protocol.PushResponse{}, fmt.Errorf("push: %w", err)
+	}
+	if len(req.Mutations) > 0 {
+		// The client sends its oldest unpushed change first: it has marked
+		// every lower number pushed and never sends one again.
+		if err := p.sc.exec(ctx, `DELETE FROM hub_outcomes WHERE client_id = ? AND mutation < ?`,
+			req.ClientID, req.Mutations[0].Number); err != nil {
+			return protocol.PushResponse{}, fmt.Errorf("push: forget old outcomes: %w", err)
+		}
+	}
 	resp := protocol.PushResponse{Results: make([]protocol.MutationResult, 0, len(req.Mutations))}
 	for i := range req.Mutations {
 		m := &req.Mutations[i]
 		if m.Number <= last {
-			resp.Results = append(resp.Results, protocol.MutationResult{Number: m.Number, Status: protocol.StatusDuplicate})
+			resp.Results = append(resp.Results, earlier.answer(m))
 			continue
 		}
+		p.hubSet = nil
 		res, err := p.apply(m)
 		if err != nil {
 			return protocol.PushResponse{}, fmt.Errorf("push: mutation %d (%s %s %s): %w", m.Number, m.Op, m.Entity, m.ID, err)
+		}
+		if err := p.keepOutcome(m, &res); err != nil {
+			return protocol.PushResponse{}, fmt.Errorf("push: mutation %d: %w", m.Number, err)
 		}
 		resp.Results = append(resp.Results, res)
 		last = m.Number
@@ -105,8 +121,12 @@ type pusher struct {
 	territories map[string]string
 	// known holds "entity/id" of the records known to exist.
 	known map[string]bool
-	// recordRows and changeRows are inserts not yet written (see flush).
-	recordRows, changeRows [][]any
+	// recordRows, changeRows and outcomeRows are inserts not yet written
+	// (see flush).
+	recordRows, changeRows, outcomeRows [][]any
+	// hubSet holds the fields the mutation being applied got another value
+	// than it sent (merged tags, a filled-in territory).
+	hubSet map[string]json.RawMessage
 }
 
 func (p *pusher) nextSeq() int64 {
@@ -294,31 +314,48 @@ func equalValues(a, b json.RawMessage) bool {
 	return reflect.DeepEqual(x, y)
 }
 
-// unionTags returns server's tags followed by the client's tags it lacks,
-// and whether that adds anything to server.
-func unionTags(server, client json.RawMessage) (json.RawMessage, bool) {
+// mergeTags merges a client's tag set, based on the set at version base,
+// into the hub's (see mergeTagSets). When the hub no longer knows the set
+// at base, the sets are united.
+func (p *pusher) mergeTags(base int64, server, client json.RawMessage) (json.RawMessage, error) {
+	var baseTags []string
+	known := base == 0 // a client that never saw tags based them on none
+	if base > 0 {
+		c, err := p.change(base)
+		if err != nil {
+			return nil, err
+		}
+		if v, ok := c.fieldValue(protocol.FieldTags); ok {
+			_ = json.Unmarshal(v, &baseTags) // a non-array stored value counts as empty
+			known = true
+		}
+	}
 	var s, c []string
-	_ = json.Unmarshal(server, &s) // a non-array stored value counts as empty
-	if err := json.Unmarshal(client, &c); err != nil {
-		return server, false
-	}
-	out := slices.Clone(s)
-	if out == nil {
-		out = []string{}
-	}
-	for _, t := range c {
-		if !slices.Contains(out, t) {
+	_ = json.Unmarshal(server, &s)
+	_ = json.Unmarshal(client, &c) // validated before
+	return json.Marshal(mergeTagSets(baseTags, known, s, c))
+}
+
+// mergeTagSets is a three-way merge of tag sets: the server's tags without
+// those the client removed from base, then the tags the client added to
+// base, in order. So a removal on one side and an addition on the other
+// both survive. Without a known base every client tag counts as added and
+// none as removed: the union.
+func mergeTagSets(base []string, baseKnown bool, server, client []string) []string {
+	out := make([]string, 0, len(server)+len(client))
+	for _, t := range server {
+		removed := baseKnown && slices.Contains(base, t) && !slices.Contains(client, t)
+		if !removed && !slices.Contains(out, t) {
 			out = append(out, t)
 		}
 	}
-	if len(out) == len(s) {
-		return server, false
+	for _, t := range client {
+		added := !baseKnown || !slices.Contains(base, t)
+		if added && !slices.Contains(out, t) {
+			out = append(out, t)
+		}
 	}
-	b, err := json.Marshal(out)
-	if err != nil {
-		return server, false
-	}
-	return b, true
+	return out
 }
 
 func (p *pusher) apply(m *protocol.Mutation) (protocol.MutationResult, error) {
@@ -389,6 +426,7 @@ func (p *pusher) create(m *protocol.Mutation) (res protocol.MutationResult, inse
 			}
 			rec.fields[protocol.FieldTerritory] = v
 			rec.versions[protocol.FieldTerritory] = seq
+			p.setByHub(protocol.FieldTerritory, v)
 		}
 	} else {
 		rec.companyID, _ = stringValue(rec.fields[protocol.FieldCompanyID])
@@ -438,13 +476,28 @@ func (p *pusher) result(m *protocol.Mutation, rec *record, conflicts []protocol.
 	if len(conflicts) > 0 {
 		res.Status = protocol.StatusConflict
 	}
-	if len(m.Fields) > 0 {
-		res.Versions = make(map[string]int64, len(m.Fields))
+	if len(m.Fields) > 0 || len(p.hubSet) > 0 {
+		res.Versions = make(map[string]int64, len(m.Fields)+len(p.hubSet))
 		for name := range m.Fields {
 			res.Versions[name] = rec.versions[name]
 		}
+		for name, v := range p.hubSet {
+			res.Versions[name] = rec.versions[name]
+			if res.Values == nil {
+				res.Values = map[string]json.RawMessage{}
+			}
+			res.Values[name] = v
+		}
 	}
 	return res
+}
+
+// setByHub notes that a field got another value than the mutation sent.
+func (p *pusher) setByHub(name string, v json.RawMessage) {
+	if p.hubSet == nil {
+		p.hubSet = map[string]json.RawMessage{}
+	}
+	p.hubSet[name] = v
 }
 
 // encodeFields encodes fields as a JSON object with sorted keys; the values
@@ -490,8 +543,9 @@ func boolInt(b bool) int {
 
 // The columns of buffered inserts.
 const (
-	recordInsertColumns = `entity, id, seq, owner, territory, company_id, deleted, created_at, updated_at, fields, versions`
-	changeInsertColumns = `seq, entity, record_id, op, author, client_id, fields, at`
+	recordInsertColumns  = `entity, id, seq, owner, territory, company_id, deleted, created_at, updated_at, fields, versions`
+	changeInsertColumns  = `seq, entity, record_id, op, author, client_id, fields, at`
+	outcomeInsertColumns = `client_id, mutation, status, seq, detail`
 )
 
 // insert buffers a new record's row and returns its fields as JSON.
@@ -515,6 +569,10 @@ func (p *pusher) flush() error {
 		return err
 	}
 	p.changeRows = p.changeRows[:0]
+	if err := p.insertRows("hub_outcomes", outcomeInsertColumns, 5, p.outcomeRows); err != nil {
+		return err
+	}
+	p.outcomeRows = p.outcomeRows[:0]
 	return nil
 }
 
@@ -642,6 +700,15 @@ func (p *pusher) change(seq int64) (*changeRow, error) {
 	return c, nil
 }
 
+// fieldValue returns the value the change set for a field.
+func (c *changeRow) fieldValue(name string) (json.RawMessage, bool) {
+	if c == nil {
+		return nil, false
+	}
+	v, ok := c.fields[name]
+	return v, ok
+}
+
 // ownChange reports whether this client wrote version seq: a client never
 // conflicts with its own earlier changes, whatever base it sends.
 func (p *pusher) ownChange(seq int64) (bool, error) {
@@ -684,20 +751,28 @@ func (p *pusher) patch(m *protocol.Mutation, rec *record) (protocol.MutationResu
 			}
 		case equalValues(cur, val):
 			// The same value from both sides: nothing to do.
-		case name == protocol.FieldTags:
-			if u, grew := unionTags(cur, val); grew {
-				changed[name] = u
-			}
 		default:
 			own, err := p.ownChange(ver)
 			if err != nil {
 				return protocol.MutationResult{}, err
 			}
-			if own {
+			switch {
+			case own:
 				changed[name] = val
-				continue
+			case name == protocol.FieldTags:
+				merged, err := p.mergeTags(fc.Base, cur, val)
+				if err != nil {
+					return protocol.MutationResult{}, err
+				}
+				if !equalValues(merged, cur) {
+					changed[name] = merged
+				}
+				if !equalValues(merged, val) {
+					p.setByHub(name, merged)
+				}
+			default:
+				conflicts = append(conflicts, pendingConflict{field: name, base: fc.Base, server: cur, serverVersion: ver, client: val})
 			}
-			conflicts = append(conflicts, pendingConflict{field: name, base: fc.Base, server: cur, serverVersion: ver, client: val})
 		}
 	}
 	if len(changed) > 0 || restored {

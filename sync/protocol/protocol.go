@@ -9,9 +9,13 @@ import (
 )
 
 // Version is the protocol version this code speaks. MinVersion is the oldest
-// client version the hub still serves; older clients get 426.
+// client version the hub still serves; older clients get 426. Version 2
+// added, all optional and ignored by version 1 clients: the original
+// outcome of duplicates (MutationResult.Duplicate), values the hub stored
+// instead of the sent ones (MutationResult.Values), three-way tag merges,
+// and own changes left out of pulls (the pull's client_id, Record.Own).
 const (
-	Version    = 1
+	Version    = 2
 	MinVersion = 1
 )
 
@@ -151,14 +155,23 @@ type PushRequest struct {
 type MutationResult struct {
 	Number int64  `json:"mutation"`
 	Status string `json:"status"`
-	Reason string `json:"reason,omitempty"`
+	// Duplicate: the mutation was processed by an earlier push (whose
+	// answer the client lost); Status, Reason, Seq, Versions, Values and
+	// Conflicts are those of that first processing. A hub that no longer
+	// remembers it answers Status "duplicate" instead.
+	Duplicate bool   `json:"duplicate,omitempty"`
+	Reason    string `json:"reason,omitempty"`
 	// Seq is the record's version after the mutation (0 for duplicate,
 	// rejected, resolve, and no-ops on missing records).
 	Seq int64 `json:"seq,omitempty"`
 	// Versions holds, for every field the mutation named, the hub's field
 	// version after the mutation.
-	Versions  map[string]int64 `json:"versions,omitempty"`
-	Conflicts []Conflict       `json:"conflicts,omitempty"`
+	Versions map[string]int64 `json:"versions,omitempty"`
+	// Values holds the fields the hub stored with another value than the
+	// mutation sent (merged tags, a company's territory filled in), with
+	// their versions in Versions: the client takes them as the hub's.
+	Values    map[string]json.RawMessage `json:"values,omitempty"`
+	Conflicts []Conflict                 `json:"conflicts,omitempty"`
 }
 
 // PushResponse is the answer to POST /v1/push.
@@ -183,6 +196,11 @@ type Record struct {
 	// restore names the versions of the tombstone's fields as its bases).
 	Fields   map[string]json.RawMessage `json:"fields,omitempty"`
 	Versions map[string]int64           `json:"versions,omitempty"`
+	// Own (upsert, pulls that name a client_id): the record's last change
+	// (at Seq) came from the pulling client. The fields it set, those whose
+	// version is Seq, are left out of Fields: the client has their values
+	// and takes only their versions.
+	Own bool `json:"own,omitempty"`
 }
 
 // Conflict is a change the hub did not apply, kept for the rep to resolve.
