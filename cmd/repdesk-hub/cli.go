@@ -33,6 +33,9 @@ const usageText = `usage:
   repdesk-hub users add --db DB --name NAME --role rep|manager|admin [--territory T]...
   repdesk-hub users list --db DB [--json]
   repdesk-hub users revoke --db DB NAME
+  repdesk-hub backup --db FILE --out FILE
+  repdesk-hub restore --db FILE BACKUP [--json]      (stop the hub first)
+  repdesk-hub migrate --from FILE --to postgres://... [--json]
 --db defaults to $REPDESK_HUB_DB.
 `
 
@@ -65,13 +68,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return usagef("no command: use serve or users")
+		return usagef("no command: use serve, users, backup, restore or migrate")
 	}
 	switch args[0] {
 	case "-h", "-help", "--help", "help":
 		return flag.ErrHelp
 	case "serve":
 		return serve(ctx, args[1:], stderr)
+	case "backup":
+		return backupCmd(ctx, args[1:], stdout)
+	case "restore":
+		return restoreCmd(ctx, args[1:], stdout)
+	case "migrate":
+		return migrateCmd(ctx, args[1:], stdout)
 	case "users":
 		if len(args) < 2 {
 			return usagef("users: no sub-command: use add, list or revoke")
@@ -88,7 +97,7 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		return usagef("users: unknown sub-command %q: use add, list or revoke", args[1])
 	}
-	return usagef("unknown command %q: use serve or users", args[0])
+	return usagef("unknown command %q: use serve, users, backup, restore or migrate", args[0])
 }
 
 // newFlagSet returns a flag set that reports errors instead of printing, with
