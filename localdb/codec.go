@@ -72,12 +72,15 @@ func init() {
 	register(EntityLineItem, "line_items", 0, LineItem{})
 	register(EntityTarget, "targets", 0, Target{})
 	register(EntityDedupeDecision, "dedupe_decisions", 0, DedupeDecision{})
+	register(EntitySavedFilter, "saved_filters", 0, SavedFilter{})
+	register(EntityCadence, "cadences", 0, Cadence{})
+	register(EntityEnrollment, "cadence_enrollments", 0, Enrollment{})
 }
 
 // Entities lists the entity names in dependency order (companies first).
 func Entities() []string {
 	return []string{EntityCompany, EntityContact, EntityDeal, EntityActivity, EntityTask, EntityVisit,
-		EntityProduct, EntityLineItem, EntityTarget, EntityDedupeDecision}
+		EntityProduct, EntityLineItem, EntityTarget, EntityDedupeDecision, EntitySavedFilter, EntityCadence, EntityEnrollment}
 }
 
 const metaColumns = "rid, id, created_at, updated_at, version, deleted, owner"

@@ -106,6 +106,11 @@ type Contact struct {
 	Role       string    `json:"role,omitempty" db:"role"`
 	// Photo is a data: URI (data:image/jpeg;base64,...) or the URL of a photo.
 	Photo string `json:"photo,omitempty" db:"photo"`
+	// Lead qualification (BANT), see localdb/calls.Qualify.
+	Budget    string `json:"budget" db:"budget"`
+	Authority string `json:"authority" db:"authority"`
+	Need      string `json:"need" db:"need"`
+	Timeline  string `json:"timeline" db:"timeline"`
 
 	// Company is the company's name, filled in on reads.
 	Company string `json:"company"`
