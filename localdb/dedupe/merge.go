@@ -13,8 +13,13 @@ import (
 	"repdesk/localdb"
 )
 
-// ErrSameRecord is returned when a record is to be merged with itself.
-var ErrSameRecord = errors.New("a record cannot be merged with itself")
+var (
+	// ErrSameRecord is returned when a record is to be merged with itself.
+	ErrSameRecord = errors.New("a record cannot be merged with itself")
+	// ErrUnknownField is returned when a field to take is not a field of
+	// the entity.
+	ErrUnknownField = errors.New("unknown field")
+)
 
 // linkField is the column other records point at an entity with.
 func linkField(entity string) (string, error) {
@@ -285,7 +290,7 @@ func Merge(ctx context.Context, s *localdb.Store, entity, keepID, otherID string
 	takeSet := map[string]bool{}
 	for _, f := range take {
 		if !slices.Contains(known, f) {
-			return res, fmt.Errorf("merge: --take: %q is not a field of a %s (fields: %s)", f, entity, strings.Join(known, ", "))
+			return res, fmt.Errorf("merge: take %q: %w: it is not a field of a %s (fields: %s)", f, ErrUnknownField, entity, strings.Join(known, ", "))
 		}
 		takeSet[f] = true
 	}

@@ -132,6 +132,8 @@ func init() {
 		{"forecast", "weighted pipeline by stage and month, won this month, targets and progress", runForecast},
 		{"targets", "set and list monthly sales targets: targets set --month 2026-12 --amount 50000EUR [--rep NAME]", runTargets},
 		{"products", "add, list, edit and delete products of the catalog", runProducts},
+		{"duplicates", "likely duplicate contacts or companies: duplicates [--companies] [--json]; duplicates distinct ID ID", runDuplicates},
+		{"merge", "merge two duplicates: merge KEEP_ID OTHER_ID [--take FIELD,...]", runMerge},
 		{"suggest", "suggest add-ons for a customer: suggest COMPANY_ID [--create SKU]", runSuggest},
 		{"version", "print the version", runVersion},
 		{"help", "show this help", runHelp},
