@@ -21,6 +21,7 @@ import (
 	govcard "github.com/emersion/go-vcard"
 
 	"repdesk/localdb"
+	"repdesk/localdb/vcard"
 )
 
 // The benchmarks import generated files of 15-property cards (3.0, and 2.1
@@ -111,7 +112,7 @@ func benchFile(b *testing.B, cards int, version string) string {
 	if err != nil {
 		b.Fatal(err)
 	}
-	if err := distinctCards(f, cards, version, 42); err != nil {
+	if err := vcard.GenerateTestCards(f, cards, version, 42); err != nil {
 		b.Fatal(err)
 	}
 	if err := f.Close(); err != nil {

@@ -81,7 +81,7 @@ func TestExportQuery(t *testing.T) {
 
 func TestExportPagesThroughAllContacts(t *testing.T) {
 	var file bytes.Buffer
-	require.NoError(t, distinctCards(&file, exportPage+5, "3.0", 3))
+	require.NoError(t, vcard.GenerateTestCards(&file, exportPage+5, "3.0", 3))
 	s := newStore(t)
 	rep := importText(t, s, Options{}, file.String())
 	require.Equal(t, exportPage+5, rep.Created)

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"repdesk/localdb"
+	"repdesk/localdb/vcard"
 )
 
 var testFiles = []string{"testdata/team-3.0.vcf", "testdata/android-2.1.vcf"}
@@ -173,7 +174,7 @@ func TestDryRunWritesNothing(t *testing.T) {
 
 func TestCancelStopsAfterTheCurrentBatch(t *testing.T) {
 	var file bytes.Buffer
-	require.NoError(t, distinctCards(&file, 50, "3.0", 7))
+	require.NoError(t, vcard.GenerateTestCards(&file, 50, "3.0", 7))
 	s := newStore(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()

@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"repdesk/localdb"
+	"repdesk/localdb/vcard"
 )
 
 // TestKilledImport kills an import with SIGKILL between two of its
@@ -26,7 +27,7 @@ func TestKilledImport(t *testing.T) {
 	file := filepath.Join(dir, "big.vcf")
 	f, err := os.Create(file)
 	require.NoError(t, err)
-	require.NoError(t, distinctCards(f, cards, "3.0", 11))
+	require.NoError(t, vcard.GenerateTestCards(f, cards, "3.0", 11))
 	require.NoError(t, f.Close())
 	dbDir := filepath.Join(dir, "db")
 

@@ -75,8 +75,8 @@ func pick(rng *rand.Rand, list []string) string { return list[rng.IntN(len(list)
 func randomCard(rng *rand.Rand, i int) Card {
 	given, family := pick(rng, genGiven), pick(rng, genFamily)
 	company := pick(rng, genCompany)
-	login := strings.ToLower(asciiFold(given)[:1] + "." + strings.ReplaceAll(asciiFold(family), "'", ""))
-	domain := strings.ToLower(strings.Fields(asciiFold(company))[0]) + ".example"
+	login := hostLabel(asciiFold(given))[:1] + "." + hostLabel(asciiFold(family))
+	domain := hostLabel(asciiFold(company)) + ".example"
 	bday := fmt.Sprintf("%04d-%02d-%02d", 1950+rng.IntN(55), 1+rng.IntN(12), 1+rng.IntN(28))
 	if rng.IntN(5) == 0 {
 		bday = "--" + bday[5:]
@@ -89,13 +89,17 @@ func randomCard(rng *rand.Rand, i int) Card {
 		Org:        company,
 		Department: pick(rng, genDept),
 		Title:      pick(rng, genTitle),
+		// Every card is another person: its e-mail addresses and phone
+		// numbers are its own (a card's number i picks them), so that an
+		// import of n cards creates n contacts instead of merging the cards
+		// that drew the same address or number.
 		Emails: []Email{
-			{Address: login + "@" + domain, Type: TypeWork, Primary: true},
-			{Address: fmt.Sprintf("%s%d@mail.example", login, rng.IntN(100)), Type: TypeHome},
+			{Address: fmt.Sprintf("%s%d@%s", login, i, domain), Type: TypeWork, Primary: true},
+			{Address: fmt.Sprintf("%s.%d@mail.example", login, i), Type: TypeHome},
 		},
 		Phones: []Phone{
-			{Number: fmt.Sprintf("+49 89 %07d", rng.IntN(10_000_000)), Type: TypeWork, Primary: true},
-			{Number: fmt.Sprintf("+49 17%d %07d", rng.IntN(10), rng.IntN(10_000_000)), Type: TypeMobile},
+			{Number: fmt.Sprintf("+49 89 %07d", distinctNumber(i, 7_919, 1_234_567)), Type: TypeWork, Primary: true},
+			{Number: fmt.Sprintf("+49 17%d %07d", rng.IntN(10), distinctNumber(i, 104_729, 7_654_321)), Type: TypeMobile},
 		},
 		Addresses: []Address{{
 			Type:       TypeWork,
@@ -119,9 +123,34 @@ func randomCard(rng *rand.Rand, i int) Card {
 	return c
 }
 
+// distinctNumber maps card number i (< 10,000,000) to a seven-digit number
+// that no other card number maps to: step is prime to 10,000,000, so i*step
+// runs through every residue once.
+func distinctNumber(i, step, start int) int { return (i*step + start) % 10_000_000 }
+
+// hostLabel makes s (ASCII-folded) a lowercase DNS label: letters and digits,
+// other runs (spaces, commas, dots, apostrophes) as one hyphen, none at the
+// ends; "Globex, Inc." becomes "globex-inc".
+func hostLabel(s string) string {
+	var b strings.Builder
+	hyphen := false
+	for _, r := range strings.ToLower(s) {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
+			if hyphen && b.Len() > 0 {
+				b.WriteByte('-')
+			}
+			b.WriteRune(r)
+			hyphen = false
+			continue
+		}
+		hyphen = true
+	}
+	return b.String()
+}
+
 // asciiFold maps the accented letters of the pools to ASCII for e-mail
 // addresses.
-var asciiFolder = strings.NewReplacer("ü", "ue", "ö", "oe", "ä", "ae", "ß", "ss", "é", "e", "á", "a", "í", "i",
+var asciiFolder = strings.NewReplacer("ü", "ue", "ö", "oe", "ä", "ae", "Ü", "Ue", "Ö", "Oe", "Ä", "Ae", "ß", "ss", "é", "e", "á", "a", "í", "i",
 	"ó", "o", "Ó", "O", "ø", "o", "Ø", "O", "ł", "l", "Ł", "L", "ż", "z", "Ż", "Z", "ş", "s", "ı", "i", "ë", "e", "İ", "I", "ñ", "n", "ń", "n")
 
 func asciiFold(s string) string { return asciiFolder.Replace(s) }

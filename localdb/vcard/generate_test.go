@@ -30,7 +30,20 @@ func TestGenerateTestCards(t *testing.T) {
 			require.Empty(t, cardErrs)
 			require.Len(t, cards, 300)
 			nonASCII := 0
+			seen := map[string]bool{}
 			for _, c := range cards {
+				// Each card is another person: no two share an address or
+				// number, and addresses are plain ASCII with a host name.
+				for _, e := range c.Emails {
+					assert.False(t, seen[e.Address], "e-mail %s twice", e.Address)
+					seen[e.Address] = true
+					assert.Regexp(t, `^[a-z]\.[a-z0-9-]+\.?[0-9]+@[a-z0-9]+(-[a-z0-9]+)*\.example$`, e.Address)
+				}
+				for _, p := range c.Phones {
+					assert.False(t, seen[p.Number], "phone %s twice", p.Number)
+					seen[p.Number] = true
+				}
+				assert.Regexp(t, `^https://www\.[a-z0-9]+(-[a-z0-9]+)*\.example/$`, c.Website)
 				assert.NotEmpty(t, c.UID)
 				assert.NotEmpty(t, c.FullName)
 				assert.NotEmpty(t, c.Org)
