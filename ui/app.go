@@ -125,6 +125,7 @@ type App struct {
 	syncView  *syncScreen
 	settings  *settingsScreen
 	today     *todayScreen
+	dashboard *dashboardScreen
 
 	unsubscribe func()
 	statusSlot  slot
@@ -243,7 +244,8 @@ func (a *App) build() {
 	a.syncView = newSyncScreen(a)
 	a.settings = newSettingsScreen(a)
 	a.today = newTodayScreen(a)
-	a.screens = []screen{a.today, a.contacts, a.companies, a.deals, a.visits, a.syncView, a.settings}
+	a.dashboard = newDashboardScreen(a)
+	a.screens = []screen{a.today, a.dashboard, a.contacts, a.companies, a.deals, a.visits, a.syncView, a.settings}
 	a.shell = a.buildShell()
 	a.win.SetContent(a.shell)
 	a.win.SetTitle("RepDesk")

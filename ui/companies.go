@@ -25,6 +25,7 @@ type companyBundle struct {
 	more     bool // more contacts than shown
 	deals    []localdb.Deal
 	acts     []localdb.Activity
+	addons   addons
 }
 
 const companyContactsShown = 50
@@ -78,6 +79,9 @@ func loadCompanyBundle(ctx context.Context, st *localdb.Store, id string) (*comp
 		return nil, err
 	}
 	if b.acts, err = st.Activities(ctx, localdb.ActivityFilter{CompanyID: id, Limit: 100}); err != nil {
+		return nil, err
+	}
+	if b.addons, err = loadAddons(ctx, st, id); err != nil {
 		return nil, err
 	}
 	return b, nil
@@ -152,6 +156,7 @@ func (s *companiesScreen) render(b *companyBundle) fyne.CanvasObject {
 		panel(lang.L("Details"), details),
 		panel(lang.L("People"), people),
 		panel(lang.L("Deals"), a.dealsView(b.deals)),
+		panel(lang.L("Add-on suggestions"), a.addonsView(co.ID, b.addons)),
 		panel(lang.L("Activity"), a.timelineView(b.acts)),
 	)
 	top := container.NewVBox(header, toolbar, widget.NewSeparator())

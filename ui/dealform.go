@@ -153,7 +153,8 @@ func (f *dealForm) extras(d *localdb.Deal, onDeleted func()) fyne.CanvasObject {
 	})
 	del.Importance = widget.DangerImportance
 	task := widget.NewButtonWithIcon(lang.L("Task"), theme.CheckButtonCheckedIcon(), func() { a.addTask(d.ContactID, d.CompanyID, d.ID) })
-	return container.NewVBox(widget.NewSeparator(), panel(lang.L("Activity"), acts), container.NewHBox(task, del))
+	return container.NewVBox(widget.NewSeparator(), panel(lang.L("Line items"), f.lineItemsView(d)),
+		panel(lang.L("Activity"), acts), container.NewHBox(task, del))
 }
 
 func (f *dealForm) id() string  { return f.orig.ID }

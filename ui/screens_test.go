@@ -4,6 +4,8 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -379,7 +381,9 @@ func TestWelcomeOffersDemoData(t *testing.T) {
 
 func TestWindowRemembersScreenAndLanguageSwitch(t *testing.T) {
 	h := newHarness(t, harnessOpts{demo: 20})
-	h.shortcut(fyne.Key3)
+	// Ctrl+<position in the navigation> opens a screen.
+	companies := slices.IndexFunc(h.app.screens, func(s screen) bool { return s.id() == "companies" })
+	h.shortcut(fyne.KeyName(strconv.Itoa(companies + 1)))
 	assert.Equal(t, "companies", h.app.current().id())
 	assert.Equal(t, "companies", h.app.fa.Preferences().String(prefScreen))
 	h.app.showID("settings")

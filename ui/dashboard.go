@@ -1,0 +1,367 @@
+package ui
+
+import (
+	"context"
+	"slices"
+	"strconv"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"repdesk/localdb"
+	"repdesk/localdb/forecast"
+)
+
+var iconDashboard = svgIcon("dashboard", "M3 13h4v8H3v-8zm7-6h4v14h-4V7zm7-4h4v18h-4V3z")
+
+// dashboardScreen shows how the month goes: the pipeline by stage, the
+// forecast against the target, the weighted forecast by month and this
+// week's calls, drawn as bar charts.
+type dashboardScreen struct {
+	a       *App
+	root    *fyne.Container
+	loading *widget.ProgressBarInfinite
+	slot    slot
+	loaded  bool
+	stale   bool
+	data    *forecast.Forecast
+}
+
+func newDashboardScreen(a *App) *dashboardScreen {
+	s := &dashboardScreen{a: a}
+	s.loading = widget.NewProgressBarInfinite()
+	s.root = container.NewStack(container.NewCenter(s.loading))
+	return s
+}
+
+func (s *dashboardScreen) id() string              { return "dashboard" }
+func (s *dashboardScreen) label() string           { return lang.L("Dashboard") }
+func (s *dashboardScreen) icon() fyne.Resource     { return iconDashboard }
+func (s *dashboardScreen) view() fyne.CanvasObject { return s.root }
+func (s *dashboardScreen) stop()                   { s.slot.stop() }
+
+func (s *dashboardScreen) shown() {
+	if !s.loaded || s.stale {
+		s.reload()
+	}
+}
+
+func (s *dashboardScreen) changed(string) {
+	s.stale = true
+	if s.a.current() == s {
+		s.reload()
+	}
+}
+
+func (s *dashboardScreen) reload() {
+	s.stale = false
+	now := s.a.now()
+	run(s.a, &s.slot, func(ctx context.Context) (*forecast.Forecast, error) {
+		return forecast.Compute(ctx, s.a.store, forecast.Options{Now: now})
+	}, func(f *forecast.Forecast, err error) {
+		s.loaded = true
+		s.loading.Stop()
+		if err != nil {
+			s.root.Objects = []fyne.CanvasObject{container.NewPadded(newErrorLabel(errorMessage(err)))}
+		} else {
+			s.data = f
+			s.root.Objects = []fyne.CanvasObject{s.render(f)}
+		}
+		s.root.Refresh()
+	})
+}
+
+// mainCurrency is the currency the charts draw: the rep's own when deals
+// use it, else the one with the most money in play.
+func (s *dashboardScreen) mainCurrency(f *forecast.Forecast) string {
+	sums := map[string]int64{}
+	for _, t := range append(slices.Clone(f.Open), f.Won...) {
+		sums[t.Currency] += t.Amount
+	}
+	for _, p := range f.Targets {
+		sums[p.Currency] += p.Target
+	}
+	if _, ok := sums[s.a.currency()]; ok || len(sums) == 0 {
+		return s.a.currency()
+	}
+	best := ""
+	for c, v := range sums {
+		if best == "" || v > sums[best] || (v == sums[best] && c < best) {
+			best = c
+		}
+	}
+	return best
+}
+
+// in returns the total of currency cur among totals.
+func in(totals []forecast.Total, cur string) forecast.Total {
+	for _, t := range totals {
+		if t.Currency == cur {
+			return t
+		}
+	}
+	return forecast.Total{Currency: cur}
+}
+
+// sumsOf maps totals to amount (or weighted) per currency.
+func sumsOf(totals []forecast.Total, weighted bool) (map[string]int64, []string) {
+	m := map[string]int64{}
+	var order []string
+	for _, t := range totals {
+		m[t.Currency] = t.Amount
+		if weighted {
+			m[t.Currency] = wholeUnits(t.Weighted)
+		}
+		order = append(order, t.Currency)
+	}
+	return m, order
+}
+
+// wholeUnits rounds minor units to whole ones: a forecast has no cents.
+func wholeUnits(cents int64) int64 { return (cents + 50) / 100 * 100 }
+
+func (s *dashboardScreen) render(f *forecast.Forecast) fyne.CanvasObject {
+	a := s.a
+	cur := s.mainCurrency(f)
+	month, _ := time.Parse("2006-01", f.Month)
+	open, openOrder := sumsOf(f.Open, false)
+	weighted, _ := sumsOf(f.Open, true)
+	won, wonOrder := sumsOf(f.Won, false)
+	var openCount, wonCount int
+	for _, t := range f.Open {
+		openCount += t.Count
+	}
+	for _, t := range f.Won {
+		wonCount += t.Count
+	}
+	stats := container.NewGridWithColumns(4,
+		stat(lang.L("Open pipeline"), a.loc.moneyParts(open, openOrder), lang.N("{{.N}} open deal", openCount, map[string]any{"N": a.loc.number(int64(openCount))})),
+		stat(lang.L("Weighted forecast"), a.loc.moneyParts(weighted, openOrder), lang.L("amount × probability")),
+		stat(lang.L("Won this month"), a.loc.moneyParts(won, wonOrder), lang.N("{{.N}} deal won", wonCount, map[string]any{"N": a.loc.number(int64(wonCount))})),
+		stat(lang.L("Calls this week"), a.loc.number(int64(f.Calls.Calls)),
+			lang.L("{{.Rate}} connected", map[string]any{"Rate": a.loc.percent(int64(f.Calls.ConnectRate*100 + 0.5))})),
+	)
+	title := heading(lang.L("Dashboard") + " · " + a.loc.monthName(month))
+	grid := container.NewGridWithColumns(2,
+		panel(lang.L("Pipeline by stage"), s.stageChart(f, cur)),
+		panel(lang.L("Forecast against target"), s.targetChart(f, cur)),
+		panel(lang.L("Weighted forecast by close month"), s.monthChart(f, cur)),
+		panel(lang.L("Calls this week"), s.callChart(f)),
+	)
+	return container.NewBorder(container.NewVBox(title, stats), nil, nil, nil, container.NewVScroll(grid))
+}
+
+// otherCurrencies notes the open pipeline in currencies the charts leave
+// out: they are never added to the main one.
+func (s *dashboardScreen) otherCurrencies(totals []forecast.Total, cur string) fyne.CanvasObject {
+	m := map[string]int64{}
+	var order []string
+	for _, t := range totals {
+		if t.Currency != cur && t.Amount != 0 {
+			m[t.Currency] = t.Amount
+			order = append(order, t.Currency)
+		}
+	}
+	if len(order) == 0 {
+		return nil
+	}
+	l := secondary(lang.L("Shown in {{.Currency}}; also open: {{.Other}}", map[string]any{"Currency": cur, "Other": s.a.loc.moneyParts(m, order)}))
+	l.Wrapping = fyne.TextWrapWord
+	return l
+}
+
+func vbox(objs ...fyne.CanvasObject) *fyne.Container {
+	box := container.NewVBox()
+	for _, o := range objs {
+		if o != nil {
+			box.Add(o)
+		}
+	}
+	return box
+}
+
+func (s *dashboardScreen) stageChart(f *forecast.Forecast, cur string) fyne.CanvasObject {
+	l := s.a.loc
+	var bars []bar
+	for _, st := range f.ByStage {
+		t := in(st.Totals, cur)
+		bars = append(bars, bar{label: stageName(st.Stage) + " (" + l.number(int64(t.Count)) + ")", value: float64(t.Amount), inner: float64(t.Weighted),
+			text: l.money(wholeUnits(t.Amount), cur) + " · " + l.money(wholeUnits(t.Weighted), cur)})
+	}
+	if len(bars) == 0 {
+		return secondary(lang.L("The pipeline has no open stages."))
+	}
+	return vbox(newBarChart(bars), secondary(lang.L("Light: amount · dark: weighted by probability")), s.otherCurrencies(f.Open, cur))
+}
+
+func (s *dashboardScreen) targetChart(f *forecast.Forecast, cur string) fyne.CanvasObject {
+	l := s.a.loc
+	setBtn := widget.NewButtonWithIcon(lang.L("Set target…"), theme.DocumentCreateIcon(), s.setTarget)
+	var target *forecast.Progress
+	for i := range f.Targets {
+		if f.Targets[i].Rep == "" || target == nil {
+			target = &f.Targets[i]
+		}
+	}
+	if target == nil {
+		wonNow := in(f.Won, cur).Amount
+		var open int64
+		for _, m := range f.ByMonth {
+			if m.Month == f.Month {
+				open = in(m.Totals, cur).Weighted
+			}
+		}
+		chart := newBarChart([]bar{
+			{label: lang.L("Won"), value: float64(wonNow), text: l.money(wholeUnits(wonNow), cur), strong: true},
+			{label: lang.L("Forecast"), value: float64(wonNow + open), inner: float64(wonNow), text: l.money(wholeUnits(wonNow+open), cur)},
+		})
+		return vbox(chart, secondary(lang.L("No target set for this month.")), container.NewHBox(setBtn))
+	}
+	who := lang.L("Team target")
+	if target.Rep != "" {
+		who = lang.L("Target of {{.Rep}}", map[string]any{"Rep": target.Rep})
+	}
+	chart := newBarChart([]bar{
+		{label: who, value: float64(target.Target), text: l.money(wholeUnits(target.Target), target.Currency)},
+		{label: lang.L("Won"), value: float64(target.Won), strong: true,
+			text: l.money(wholeUnits(target.Won), target.Currency) + " · " + l.percent(target.ProgressPct)},
+		{label: lang.L("Forecast"), value: float64(target.Forecast), inner: float64(target.Won),
+			text: l.money(wholeUnits(target.Forecast), target.Currency) + " · " + l.percent(target.ForecastPct)},
+	})
+	chart.marker = float64(target.Target)
+	note := lang.L("Forecast: won plus the weighted deals expected to close this month.")
+	if target.OtherCurrencies {
+		note += " " + lang.L("Deals won in other currencies do not count.")
+	}
+	n := secondary(note)
+	n.Wrapping = fyne.TextWrapWord
+	return vbox(chart, n, container.NewHBox(setBtn))
+}
+
+func (s *dashboardScreen) monthChart(f *forecast.Forecast, cur string) fyne.CanvasObject {
+	l := s.a.loc
+	var overdue, undated forecast.Total
+	var bars []bar
+	first, _ := time.Parse("2006-01", f.Month)
+	shown := map[string]bool{}
+	for i := range 6 {
+		shown[first.AddDate(0, i, 0).Format("2006-01")] = true
+	}
+	byMonth := map[string]forecast.Total{}
+	for _, m := range f.ByMonth {
+		t := in(m.Totals, cur)
+		switch {
+		case m.Month == "":
+			undated = t
+		case m.Month < f.Month:
+			overdue.Amount += t.Amount
+			overdue.Weighted += t.Weighted
+			overdue.Count += t.Count
+		default:
+			byMonth[m.Month] = t
+		}
+	}
+	if overdue.Count > 0 {
+		bars = append(bars, bar{label: lang.L("Overdue"), value: float64(overdue.Weighted), text: l.money(wholeUnits(overdue.Weighted), cur)})
+	}
+	for i := range 6 {
+		m := first.AddDate(0, i, 0)
+		t := byMonth[m.Format("2006-01")]
+		bars = append(bars, bar{label: l.monthName(m), value: float64(t.Weighted), text: l.money(wholeUnits(t.Weighted), cur), strong: i == 0})
+	}
+	if undated.Count > 0 {
+		bars = append(bars, bar{label: lang.L("No date"), value: float64(undated.Weighted), text: l.money(wholeUnits(undated.Weighted), cur)})
+	}
+	return vbox(newBarChart(bars), secondary(lang.L("Open deals by expected close, weighted by probability")))
+}
+
+func (s *dashboardScreen) callChart(f *forecast.Forecast) fyne.CanvasObject {
+	l := s.a.loc
+	var bars []bar
+	for _, d := range f.Calls.Days {
+		day, _ := time.Parse(time.DateOnly, d.Date)
+		bars = append(bars, bar{label: l.weekday(day) + " " + l.shortDate(day), value: float64(d.Calls), inner: float64(d.Connected),
+			text: lang.L("{{.Calls}} · {{.Connected}} connected", map[string]any{"Calls": l.number(int64(d.Calls)), "Connected": l.number(int64(d.Connected))})})
+	}
+	summary := lang.L("{{.Calls}} calls, {{.Connected}} connected: a connect rate of {{.Rate}}", map[string]any{
+		"Calls": l.number(int64(f.Calls.Calls)), "Connected": l.number(int64(f.Calls.Connected)),
+		"Rate": l.percent(int64(f.Calls.ConnectRate*100 + 0.5))})
+	if f.Calls.Calls == 0 {
+		summary = lang.L("No calls logged this week yet.")
+	}
+	return vbox(newBarChart(bars), secondary(summary))
+}
+
+// setTarget asks for this month's team target.
+func (s *dashboardScreen) setTarget() {
+	a := s.a
+	amount := newEntry(a)
+	currency := widget.NewSelect(currencies, nil)
+	currency.SetSelected(a.currency())
+	month := a.now().Format("2006-01")
+	if s.data != nil {
+		month = s.data.Month
+		for _, p := range s.data.Targets {
+			if p.Rep == "" {
+				amount.SetText(a.loc.amountInput(p.Target))
+				currency.SetSelected(p.Currency)
+			}
+		}
+	}
+	m, _ := time.Parse("2006-01", month)
+	form := container.NewVBox(
+		secondary(lang.L("The team's target for {{.Month}}: won deals closed in the month count towards it.", map[string]any{"Month": a.loc.monthName(m)})),
+		container.NewBorder(nil, nil, nil, container.New(&fixedWidth{w: 100}, currency), amount))
+	d := dialog.NewCustomConfirm(lang.L("Set target"), lang.L("Save"), lang.L("Cancel"), container.New(&column{w: 380}, form), func(ok bool) {
+		if !ok {
+			return
+		}
+		cents, valid := a.loc.parseMoney(amount.Text)
+		if !valid || cents <= 0 {
+			a.showError(lang.L("Could not save"), &localdb.ValidationError{Field: "amount", Value: amount.Text, Problem: "must be more than zero"})
+			return
+		}
+		cur := currency.Selected
+		background(a, func(ctx context.Context) (none, error) {
+			return none{}, a.store.Update(ctx, func(t *localdb.Tx) error {
+				_, err := forecast.SetTarget(t, month, "", cents, cur)
+				return err
+			})
+		}, func(_ none, err error) {
+			if err != nil {
+				a.showError(lang.L("Could not save"), err)
+				return
+			}
+			s.reload()
+			a.changed(s, localdb.EntityTarget)
+		})
+	}, a.win)
+	a.showDialog(d)
+	a.focus(amount)
+}
+
+var (
+	monthsDE   = [...]string{"Jan", "Feb", "Mär", "Apr", "Mai", "Jun", "Jul", "Aug", "Sep", "Okt", "Nov", "Dez"}
+	weekdaysEN = [...]string{"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"}
+	weekdaysDE = [...]string{"So", "Mo", "Di", "Mi", "Do", "Fr", "Sa"}
+)
+
+// monthName writes a month as "Mar 2026" or "Mär 2026".
+func (l locale) monthName(t time.Time) string {
+	if l == langGerman {
+		return monthsDE[t.Month()-1] + " " + strconv.Itoa(t.Year())
+	}
+	return monthsEN[t.Month()-1] + " " + strconv.Itoa(t.Year())
+}
+
+func (l locale) weekday(t time.Time) string {
+	if l == langGerman {
+		return weekdaysDE[t.Weekday()]
+	}
+	return weekdaysEN[t.Weekday()]
+}
