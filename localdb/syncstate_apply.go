@@ -2,6 +2,7 @@ package localdb
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"reflect"
 	"sort"
@@ -33,7 +34,16 @@ type HubRecord struct {
 	// RawVersions, when Versions is nil, holds them as the hub sent them (a
 	// JSON object of field versions): stored as they are when they can be.
 	RawVersions json.RawMessage
+	// Own (upsert): the record's last change, at Seq, was this client's;
+	// the fields it set (version Seq) are not in Fields and keep their
+	// local values.
+	Own bool
 }
+
+// ErrOwnRecordMissing is returned when the hub sends a record as this
+// client's own (without the values this client set) but it is not stored
+// here: only a full re-sync can bring its values.
+var ErrOwnRecordMissing = errors.New("a record the hub sent as this client's own is not stored here")
 
 // versions returns the record's field versions, decoding them if raw.
 func (r *HubRecord) versions() (map[string]int64, error) {
@@ -505,6 +515,24 @@ func (ha *hubApplier) apply(rec *HubRecord) error {
 			return err
 		}
 	}
+	// Fields of this client's own last change come without values: the
+	// local ones stand.
+	var ownFields map[string]bool
+	if rec.Own {
+		if !exists {
+			return fmt.Errorf("%s %s: %w", rec.Entity, rec.ID, ErrOwnRecordMissing)
+		}
+		versions, err := rec.versions()
+		if err != nil {
+			return err
+		}
+		ownFields = map[string]bool{}
+		for name, v := range versions {
+			if _, sent := rec.Fields[name]; !sent && v == rec.Seq {
+				ownFields[name] = true
+			}
+		}
+	}
 	if !exists {
 		if err := ha.insert(sp, rec, vals); err != nil {
 			return err
@@ -513,7 +541,7 @@ func (ha *hubApplier) apply(rec *HubRecord) error {
 	}
 	values := make(map[string]any, len(sp.cols))
 	for i, c := range sp.cols {
-		if p == nil || !p.fields[c.name] {
+		if (p == nil || !p.fields[c.name]) && !ownFields[c.name] {
 			values[c.name] = vals[i]
 		}
 	}

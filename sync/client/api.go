@@ -233,9 +233,11 @@ func (a *api) push(ctx context.Context, body []byte) (protocol.PushResponse, err
 	return resp, err
 }
 
-func (a *api) pull(ctx context.Context, cursor int64, limit int) (wirePull, error) {
+// pull asks for the changes after cursor. Naming the client id lets the
+// hub leave out the values of the client's own last changes.
+func (a *api) pull(ctx context.Context, clientID string, cursor int64, limit int) (wirePull, error) {
 	var resp wirePull
-	q := url.Values{"cursor": {strconv.FormatInt(cursor, 10)}, "limit": {strconv.Itoa(limit)}}
+	q := url.Values{"client_id": {clientID}, "cursor": {strconv.FormatInt(cursor, 10)}, "limit": {strconv.Itoa(limit)}}
 	err := a.do(ctx, "pull", http.MethodGet, protocol.PathPull, q, nil, &resp)
 	return resp, err
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -641,25 +642,83 @@ func TestNewerClientsFieldsAndEntitiesAreIgnored(t *testing.T) {
 }
 
 func TestRejectedChangesAreKeptWithTheirReason(t *testing.T) {
-	h := hubtest.New(t, hubtest.Options{Backend: hubtest.SQLite, Server: hub.Options{MaxValueBytes: 64}})
-	token := h.AddUser("anna", protocol.RoleRep, "north")
-	d := newDevice(t, "laptop", nil)
-	d.login(h.URL, token)
-	ok := d.addContact("Jana Berg")
-	tooBig := d.addContact("Ole Hansen")
-	d.editContact(tooBig.ID, func(c *localdb.Contact) { c.Notes = strings.Repeat("long note ", 20) })
-	res := d.sync()
-	assert.Equal(t, 3, res.Pushed, "a refused change counts as processed")
-	assert.Equal(t, 1, res.Rejected)
-	assert.Zero(t, res.Pending, "a refused change does not block the journal")
-	rejected, err := d.client.Rejected(ctx)
-	require.NoError(t, err)
-	require.Len(t, rejected, 1)
-	assert.Equal(t, tooBig.ID, rejected[0].RecordID)
-	assert.Equal(t, []string{"notes"}, rejected[0].Fields)
-	assert.Contains(t, rejected[0].Reason, "exceeds the limit of 64")
-	assert.Equal(t, 1, d.client.Status().Rejected)
-	assert.Equal(t, "Jana Berg", d.contact(ok.ID).FullName)
+	for _, answerLost := range []bool{false, true} {
+		t.Run(fmt.Sprintf("answer lost=%v", answerLost), func(t *testing.T) {
+			h := hubtest.New(t, hubtest.Options{Backend: hubtest.SQLite, Server: hub.Options{MaxValueBytes: 64}})
+			token := h.AddUser("anna", protocol.RoleRep, "north")
+			d := newDevice(t, "laptop", nil)
+			d.login(h.URL, token)
+			ok := d.addContact("Jana Berg")
+			tooBig := d.addContact("Ole Hansen")
+			d.editContact(tooBig.ID, func(c *localdb.Contact) { c.Notes = strings.Repeat("long note ", 20) })
+			if answerLost {
+				// The hub commits the push, the answer never arrives; the
+				// retry is a duplicate that must still say why.
+				lose := true
+				client.SetCrashHooks(d.client, func() error {
+					if lose {
+						lose = false
+						return errors.New("connection reset")
+					}
+					return nil
+				}, nil)
+				_, err := d.client.Sync(ctx)
+				require.Error(t, err)
+			}
+			res := d.sync()
+			assert.Equal(t, 3, res.Pushed, "a refused change counts as processed")
+			assert.Equal(t, 1, res.Rejected)
+			assert.Zero(t, res.Pending, "a refused change does not block the journal")
+			rejected, err := d.client.Rejected(ctx)
+			require.NoError(t, err)
+			require.Len(t, rejected, 1)
+			assert.Equal(t, tooBig.ID, rejected[0].RecordID)
+			assert.Equal(t, []string{"notes"}, rejected[0].Fields)
+			assert.Contains(t, rejected[0].Reason, "exceeds the limit of 64")
+			assert.Equal(t, 1, d.client.Status().Rejected)
+			assert.Equal(t, "Jana Berg", d.contact(ok.ID).FullName)
+		})
+	}
+}
+
+// A tag removed on one machine and a tag added on another both stand, on
+// both machines, also when the answer to a push was lost.
+func TestTagRemovalSurvivesAnotherAddition(t *testing.T) {
+	for _, answerLost := range []bool{false, true} {
+		t.Run(fmt.Sprintf("answer lost=%v", answerLost), func(t *testing.T) {
+			_, a, b := pair(t, hubtest.SQLite)
+			ct := &localdb.Contact{FullName: "Jana Berg", Tags: []string{"x"}}
+			require.NoError(t, a.store.CreateContact(ctx, ct))
+			a.sync()
+			b.sync()
+			a.editContact(ct.ID, func(c *localdb.Contact) { c.Tags = nil })
+			b.editContact(ct.ID, func(c *localdb.Contact) { c.Tags = []string{"x", "y"} })
+			a.sync()
+			if answerLost {
+				lose := true
+				client.SetCrashHooks(b.client, func() error {
+					if lose {
+						lose = false
+						return errors.New("connection reset")
+					}
+					return nil
+				}, nil)
+				_, err := b.client.Sync(ctx)
+				require.Error(t, err)
+			}
+			res := b.sync()
+			assert.Zero(t, res.Conflicts, "tags merge, they do not conflict")
+			a.sync()
+			assert.Equal(t, []string{"y"}, b.contact(ct.ID).Tags, "b learns the merged set from its push's answer")
+			assert.Equal(t, []string{"y"}, a.contact(ct.ID).Tags)
+
+			// b's base is now the merged set: removing y is not undone.
+			b.editContact(ct.ID, func(c *localdb.Contact) { c.Tags = nil })
+			b.sync()
+			a.sync()
+			assert.Empty(t, a.contact(ct.ID).Tags)
+		})
+	}
 }
 
 func TestClockSkewChangesNothing(t *testing.T) {

@@ -231,6 +231,12 @@ func outcomesOf(batch []localdb.Outgoing, sent []sentMutation, resp *protocol.Pu
 			}
 		case protocol.StatusApplied, protocol.StatusConflict:
 			lost := map[string]bool{} // fields whose value the hub did not take
+			for name, v := range r.Values {
+				// Merged tags, a filled-in territory: the hub's value stands.
+				lost[name] = true
+				hubValues = append(hubValues, localdb.HubFieldValue{Entity: o.Entity, RecordID: o.RecordID,
+					Field: name, Value: v, Version: r.Versions[name]})
+			}
 			editLost := false
 			for _, cf := range r.Conflicts {
 				conflicts = append(conflicts, cf)
@@ -249,9 +255,7 @@ func outcomesOf(batch []localdb.Outgoing, sent []sentMutation, resp *protocol.Pu
 				break
 			}
 			for name, v := range r.Versions {
-				// Tags merge on the hub: its value may be a union, not ours;
-				// the next pull brings it.
-				if !m.fields[name] || lost[name] || name == protocol.FieldTags {
+				if !m.fields[name] || lost[name] {
 					continue
 				}
 				if out.Confirmed == nil {
@@ -260,8 +264,9 @@ func outcomesOf(batch []localdb.Outgoing, sent []sentMutation, resp *protocol.Pu
 				out.Confirmed[name] = v
 			}
 		case protocol.StatusDuplicate:
-			// Applied by an earlier push whose answer was lost; the pull
-			// brings the outcome.
+			// Processed by an earlier push whose answer was lost, and the
+			// hub no longer remembers how (it answers the first outcome
+			// when it does): the pull brings the record's state.
 		default:
 			return nil, nil, nil, fmt.Errorf("push: the hub answered mutation %d with unknown status %q", o.Seq, r.Status)
 		}
@@ -322,7 +327,7 @@ func (c *Client) pull(ctx context.Context, s *session, res *Result) error {
 			}
 			continue
 		}
-		page, err := s.api.pull(ctx, cursor, c.opts.PullLimit)
+		page, err := s.api.pull(ctx, s.clientID, cursor, c.opts.PullLimit)
 		c.noteContact(err)
 		if errors.Is(err, errCursorExpired) {
 			// Long offline: re-sync from a snapshot, dropping what the hub
@@ -352,6 +357,16 @@ func (c *Client) pull(ctx context.Context, s *session, res *Result) error {
 			}
 			return t.SetSyncValue(localdb.SyncCursor, strconv.FormatInt(page.Cursor, 10))
 		})
+		if errors.Is(err, localdb.ErrOwnRecordMissing) {
+			// A record this client changed last is gone from here (the
+			// database was tampered with?): the hub left out values only
+			// this client had. A re-sync brings them whole.
+			c.log.Warn("re-syncing: " + err.Error())
+			if err := c.startSnapshot(ctx, true); err != nil {
+				return err
+			}
+			continue
+		}
 		if err != nil {
 			return fmt.Errorf("pull: apply changes after cursor %d: %w", cursor, err)
 		}

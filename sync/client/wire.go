@@ -24,6 +24,7 @@ type wireRecord struct {
 	UpdatedAt time.Time                  `json:"updated_at,omitzero"`
 	Fields    map[string]json.RawMessage `json:"fields,omitempty"`
 	Versions  json.RawMessage            `json:"versions,omitempty"`
+	Own       bool                       `json:"own,omitempty"`
 }
 
 // wirePull is protocol.PullResponse with raw versions.
@@ -48,7 +49,7 @@ func hubRecords(rs []wireRecord) []localdb.HubRecord {
 	for i := range rs {
 		r := &rs[i]
 		out[i] = localdb.HubRecord{Op: r.Op, Entity: r.Entity, ID: r.ID, Seq: r.Seq, Owner: r.Owner,
-			CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, Fields: r.Fields, RawVersions: r.Versions}
+			CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, Fields: r.Fields, RawVersions: r.Versions, Own: r.Own}
 	}
 	return out
 }

@@ -28,6 +28,8 @@ type rawRecord struct {
 	owner, territory     string
 	createdAt, updatedAt string
 	fields, versions     string
+	// own: the change at seq came from the pulling client (see Record.Own).
+	own bool
 }
 
 // scopeFilter returns the SQL condition (on table alias r) that limits rows
@@ -78,11 +80,28 @@ func scanRawRecord(rows *sql.Rows) (rawRecord, error) {
 	if err := rows.Scan(&r.entity, &r.id, &r.seq, &r.owner, &r.territory, &deleted, &r.createdAt, &r.updatedAt, &r.fields, &r.versions); err != nil {
 		return rawRecord{}, err
 	}
+	r.setOp(deleted)
+	return r, nil
+}
+
+// scanPulledRecord scans recordColumns and whether the record's last change
+// is the pulling client's.
+func scanPulledRecord(rows *sql.Rows) (rawRecord, error) {
+	var r rawRecord
+	var deleted, own int
+	if err := rows.Scan(&r.entity, &r.id, &r.seq, &r.owner, &r.territory, &deleted, &r.createdAt, &r.updatedAt, &r.fields, &r.versions, &own); err != nil {
+		return rawRecord{}, err
+	}
+	r.setOp(deleted)
+	r.own = own != 0 && r.op == protocol.ChangeUpsert
+	return r, nil
+}
+
+func (r *rawRecord) setOp(deleted int) {
 	r.op = protocol.ChangeUpsert
 	if deleted != 0 {
 		r.op = protocol.ChangeDelete
 	}
-	return r, nil
 }
 
 const conflictColumns = `c.id, c.seq, c.kind, c.entity, c.record_id, c.field, c.base_value, c.base_version, c.server_value,
@@ -153,8 +172,10 @@ type PullPage struct {
 
 // Pull reads the changes in the user's scope after cursor: at most limit
 // records, limit removes and limit conflicts, all below one sequence number
-// so that the next page starts where this one ends.
-func (db *DB) Pull(ctx context.Context, u User, cursor int64, limit int) (*PullPage, error) {
+// so that the next page starts where this one ends. clientID, when not
+// empty, is the pulling installation: records whose last change it made
+// are marked own and sent without the fields that change set.
+func (db *DB) Pull(ctx context.Context, u User, clientID string, cursor int64, limit int) (*PullPage, error) {
 	tx, err := db.beginRead(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("pull: %w", err)
@@ -167,14 +188,31 @@ func (db *DB) Pull(ctx context.Context, u User, cursor int64, limit int) (*PullP
 	if err := checkCursor(cursor, seq, horizon); err != nil {
 		return nil, err
 	}
+	if clientID != "" {
+		var owner int64
+		err := tx.QueryRowContext(ctx, db.q(`SELECT user_id FROM hub_clients WHERE client_id = ?`), clientID).Scan(&owner)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			clientID = "" // it never pushed: nothing is its own
+		case err != nil:
+			return nil, fmt.Errorf("pull: read client: %w", err)
+		case owner != u.ID:
+			return nil, fmt.Errorf("pull: client %s: %w", clientID, ErrForeignClient)
+		}
+	}
 	page := &PullPage{cursor: seq}
 	if cursor == seq {
 		return page, nil
 	}
 	scope, scopeArgs := scopeFilter(u)
 
-	q := `SELECT ` + recordColumns + ` FROM hub_records r WHERE r.seq > ?`
+	q := `SELECT ` + recordColumns + `, 0 FROM hub_records r WHERE r.seq > ?`
 	args := []any{cursor}
+	if clientID != "" {
+		q = `SELECT ` + recordColumns + `, CASE WHEN c.client_id = ? THEN 1 ELSE 0 END
+			FROM hub_records r LEFT JOIN hub_changes c ON c.seq = r.seq WHERE r.seq > ?`
+		args = []any{clientID, cursor}
+	}
 	if scope != "" {
 		q += " AND " + scope
 		args = append(args, scopeArgs...)
@@ -237,7 +275,7 @@ func queryRawRecords(ctx context.Context, tx *sql.Tx, q string, args ...any) ([]
 	defer rows.Close()
 	var out []rawRecord
 	for rows.Next() {
-		r, err := scanRawRecord(rows)
+		r, err := scanPulledRecord(rows)
 		if err != nil {
 			return nil, err
 		}
@@ -356,12 +394,44 @@ func appendRecord(b []byte, r *rawRecord) []byte {
 	}
 	if r.op == protocol.ChangeUpsert {
 		b = append(b, `,"fields":`...)
-		b = append(b, r.fields...)
+		if fields, ok := r.othersFields(); ok {
+			b = append(b, fields...)
+			b = append(b, `,"own":true`...)
+		} else {
+			b = append(b, r.fields...)
+		}
 	}
 	b = append(b, `,"versions":`...)
 	b = append(b, r.versions...)
 	return append(b, '}')
 }
+
+// othersFields returns, for a record whose last change the pulling client
+// made, its fields without those that change set (their version is seq):
+// the client has those values, and takes their versions from "versions". ok is false when the record is not its own
+// or its stored JSON cannot be read (then it goes whole).
+func (r *rawRecord) othersFields() ([]byte, bool) {
+	if !r.own {
+		return nil, false
+	}
+	var fields map[string]json.RawMessage
+	var versions map[string]int64
+	if json.Unmarshal([]byte(r.fields), &fields) != nil || json.Unmarshal([]byte(r.versions), &versions) != nil {
+		return nil, false
+	}
+	for name := range fields {
+		// The hub may have stored another tag set or territory than the
+		// client sent (a merge, a filled-in territory): those always go.
+		if versions[name] == r.seq && !hubMayChange[name] {
+			delete(fields, name)
+		}
+	}
+	return encodeFields(fields), true
+}
+
+// hubMayChange names the fields whose stored value may differ from what a
+// client sent.
+var hubMayChange = map[string]bool{protocol.FieldTags: true, protocol.FieldTerritory: true}
 
 const hexDigits = "0123456789abcdef"
 

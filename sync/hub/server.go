@@ -265,9 +265,18 @@ func (s *Server) handlePull(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "%v", err)
 		return
 	}
-	page, err := s.db.Pull(r.Context(), userFrom(r.Context()), cursor, int(limit))
+	clientID := r.URL.Query().Get("client_id")
+	if clientID != "" && !protocol.IsRecordID(clientID) {
+		writeError(w, http.StatusBadRequest, "query parameter client_id=%q: not a lower-case UUID", clientID)
+		return
+	}
+	page, err := s.db.Pull(r.Context(), userFrom(r.Context()), clientID, cursor, int(limit))
 	if errors.Is(err, ErrCursorExpired) {
 		writeError(w, http.StatusGone, "%v", err)
+		return
+	}
+	if errors.Is(err, ErrForeignClient) {
+		writeError(w, http.StatusForbidden, "client id %s belongs to another user", clientID)
 		return
 	}
 	if err != nil {
