@@ -19,8 +19,8 @@ const (
 type QueueFilter struct {
 	LeadStatus []string `json:"lead_status,omitempty"` // any of these
 	Tags       []string `json:"tags,omitempty"`        // every one of these
-	// City and PostalPrefix match the contact's first address or, when it
-	// has none there, its company's.
+	// City and PostalPrefix match the contact's first address or its
+	// company's address.
 	City         string `json:"city,omitempty"`
 	PostalPrefix string `json:"postal_prefix,omitempty"`
 	// Owner "me" means whoever builds the queue, so that a synced filter

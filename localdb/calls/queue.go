@@ -1,0 +1,269 @@
+// Package calls is inside sales: call queues built from saved filters or the
+// call tasks due, logging a call's outcome with its follow-up rules,
+// cadences (named step lists that make tasks for enrolled contacts) and lead
+// qualification. The queue screen, `repdesk queue`, `repdesk log` and the
+// contact's call dialog all log calls through LogCall, so the rules apply the
+// same way wherever a call is logged.
+package calls
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"repdesk/localdb"
+)
+
+// Why a queue skips a contact.
+const (
+	SkipDoNotCall = "do_not_call"
+	SkipNoPhone   = "no_phone" // no number, or every number was reported wrong
+)
+
+// Entry is one contact of a call queue.
+type Entry struct {
+	ContactID  string `json:"contact_id"`
+	Name       string `json:"name"`
+	CompanyID  string `json:"company_id"`
+	Company    string `json:"company"`
+	LeadStatus string `json:"lead_status"`
+	City       string `json:"city"`
+	// Phone is the number to dial: the primary one, else the first, of
+	// those not reported wrong.
+	Phone     string `json:"phone"`
+	PhoneE164 string `json:"phone_e164"`
+	// TaskID is the contact's earliest open call task due by the end of
+	// today, if any; such contacts come first.
+	TaskID    string     `json:"task_id"`
+	TaskTitle string     `json:"task_title"`
+	Due       *time.Time `json:"due"`
+	// Skip says why the queue passes over this contact ("" to call it).
+	Skip string `json:"skip"`
+}
+
+// Options tune Build.
+type Options struct {
+	Now      time.Time      // default time.Now
+	Location *time.Location // the rep's time zone, for "today" (default time.Local)
+	Limit    int            // at most this many entries (0: all)
+	// IncludeCalledToday keeps contacts that had a call today and have no
+	// call due; by default they are left out, so that a queue built again
+	// goes on where the rep stopped.
+	IncludeCalledToday bool
+}
+
+func (o *Options) defaults() {
+	if o.Now.IsZero() {
+		o.Now = time.Now()
+	}
+	if o.Location == nil {
+		o.Location = time.Local
+	}
+}
+
+// today returns the start and end of the day of now in loc.
+func today(now time.Time, loc *time.Location) (time.Time, time.Time) {
+	y, m, d := now.In(loc).Date()
+	start := time.Date(y, m, d, 0, 0, 0, 0, loc)
+	return start, start.AddDate(0, 0, 1)
+}
+
+// Build makes the call queue of filter f: the contacts it selects, those
+// with a call due first (earliest first), then by name. Do-not-call contacts
+// and contacts without a number to dial stay in the queue, marked with the
+// reason they are skipped.
+func Build(ctx context.Context, s *localdb.Store, f localdb.QueueFilter, o Options) ([]Entry, error) {
+	o.defaults()
+	f.Tidy()
+	if err := f.Validate(); err != nil {
+		return nil, fmt.Errorf("build queue: %w", err)
+	}
+	dayStart, dayEnd := today(o.Now, o.Location)
+	join := "LEFT JOIN"
+	if f.DueToday {
+		join = "JOIN"
+	}
+	// The call tasks due are few: read them through their index first and
+	// join them to the contacts.
+	q := `WITH due AS (SELECT contact_id, MIN(due) AS due FROM tasks
+			WHERE kind = 'call' AND done = 0 AND deleted = 0 AND due <> '' AND due < ? AND contact_id <> ''
+			GROUP BY contact_id)
+		SELECT c.id, c.full_name, c.company_id, COALESCE(co.name, ''), c.lead_status, c.phones, c.do_not_call,
+			COALESCE(NULLIF(json_extract(c.addresses, '$[0].city'), ''), co.city, ''), COALESCE(due.due, '')
+		FROM contacts c
+		` + join + ` due ON due.contact_id = c.id
+		LEFT JOIN companies co ON co.id = c.company_id AND co.deleted = 0
+		WHERE c.deleted = 0`
+	args := []any{localdb.StoredTime(dayEnd)}
+	if len(f.LeadStatus) > 0 {
+		q += ` AND c.lead_status IN (` + marks(len(f.LeadStatus)) + `)`
+		for _, st := range f.LeadStatus {
+			args = append(args, st)
+		}
+	}
+	for _, tag := range f.Tags {
+		q += ` AND EXISTS (SELECT 1 FROM json_each(c.tags) WHERE value = ? COLLATE NOCASE)`
+		args = append(args, tag)
+	}
+	// Contacts of the place by their own first address or their company's;
+	// each half is an index range, hence the union instead of an OR.
+	if f.City != "" {
+		q += ` AND c.rid IN (SELECT rid FROM contacts WHERE json_extract(addresses, '$[0].city') = ? COLLATE NOCASE
+			UNION ALL SELECT c2.rid FROM companies co2 JOIN contacts c2 ON c2.company_id = co2.id
+			WHERE co2.city = ? COLLATE NOCASE AND co2.deleted = 0)`
+		args = append(args, f.City, f.City)
+	}
+	if f.PostalPrefix != "" {
+		hi := f.PostalPrefix + "\U0010FFFF"
+		q += ` AND c.rid IN (SELECT rid FROM contacts WHERE json_extract(addresses, '$[0].postal_code') >= ?
+				AND json_extract(addresses, '$[0].postal_code') < ?
+			UNION ALL SELECT c2.rid FROM companies co2 JOIN contacts c2 ON c2.company_id = co2.id
+			WHERE co2.postal_code >= ? AND co2.postal_code < ? AND co2.deleted = 0)`
+		args = append(args, f.PostalPrefix, hi, f.PostalPrefix, hi)
+	}
+	if f.Owner != "" {
+		owner := f.Owner
+		if strings.EqualFold(owner, "me") {
+			owner = s.Owner()
+		}
+		q += ` AND c.owner = ?`
+		args = append(args, owner)
+	}
+	if !o.IncludeCalledToday {
+		q += ` AND (due.contact_id IS NOT NULL OR NOT EXISTS (SELECT 1 FROM activities a
+			WHERE a.contact_id = c.id AND a.occurred_at >= ? AND a.kind = 'call' AND a.deleted = 0))`
+		args = append(args, localdb.StoredTime(dayStart))
+	}
+	q += ` ORDER BY due.due IS NULL, due.due, c.full_name COLLATE NOCASE, c.id`
+	if o.Limit > 0 {
+		q += ` LIMIT ?`
+		args = append(args, o.Limit)
+	}
+	out, err := scanEntries(ctx, s.DB(), q, args)
+	if err != nil {
+		return nil, fmt.Errorf("build queue: %w", err)
+	}
+	if err := attachTasks(ctx, s.DB(), out, dayEnd); err != nil {
+		return nil, fmt.Errorf("build queue: %w", err)
+	}
+	return out, nil
+}
+
+func marks(n int) string { return strings.TrimSuffix(strings.Repeat("?,", n), ",") }
+
+func scanEntries(ctx context.Context, db *sql.DB, q string, args []any) ([]Entry, error) {
+	rows, err := db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Entry
+	var phones []localdb.Phone
+	for rows.Next() {
+		var e Entry
+		var phonesJSON, due string
+		var dnc bool
+		if err := rows.Scan(&e.ContactID, &e.Name, &e.CompanyID, &e.Company, &e.LeadStatus, &phonesJSON, &dnc,
+			&e.City, &due); err != nil {
+			return nil, err
+		}
+		phones = phones[:0]
+		if err := json.Unmarshal([]byte(phonesJSON), &phones); err != nil {
+			return nil, fmt.Errorf("phones of contact %s: %w", e.ContactID, err)
+		}
+		if p, ok := Dialable(phones); ok {
+			e.Phone, e.PhoneE164 = p.Number, p.E164
+		}
+		switch {
+		case dnc:
+			e.Skip = SkipDoNotCall
+		case e.Phone == "":
+			e.Skip = SkipNoPhone
+		}
+		if due != "" {
+			t, err := time.Parse(time.RFC3339Nano, due)
+			if err != nil {
+				return nil, fmt.Errorf("due call of contact %s: %w", e.ContactID, err)
+			}
+			e.Due = &t
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// attachTasks names the earliest due call task of each entry that has one.
+func attachTasks(ctx context.Context, db *sql.DB, entries []Entry, dayEnd time.Time) error {
+	byContact := map[string]*Entry{}
+	var ids []any
+	for i := range entries {
+		if entries[i].Due != nil {
+			byContact[entries[i].ContactID] = &entries[i]
+			ids = append(ids, entries[i].ContactID)
+		}
+	}
+	const chunk = 500
+	for start := 0; start < len(ids); start += chunk {
+		part := ids[start:min(start+chunk, len(ids))]
+		rows, err := db.QueryContext(ctx, `SELECT contact_id, id, title FROM tasks
+			WHERE kind = 'call' AND done = 0 AND deleted = 0 AND due <> '' AND due < ? AND contact_id IN (`+marks(len(part))+`)
+			ORDER BY due DESC, id DESC`, append([]any{localdb.StoredTime(dayEnd)}, part...)...)
+		if err != nil {
+			return fmt.Errorf("due calls: %w", err)
+		}
+		for rows.Next() {
+			var contactID, id, title string
+			if err := rows.Scan(&contactID, &id, &title); err != nil {
+				rows.Close()
+				return fmt.Errorf("due calls: %w", err)
+			}
+			// Latest due first, so the earliest one is written last.
+			e := byContact[contactID]
+			e.TaskID, e.TaskTitle = id, title
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return fmt.Errorf("due calls: %w", err)
+		}
+	}
+	return nil
+}
+
+// Dialable picks the number to dial from phones: the primary one, else the
+// first, of those not reported wrong (fax numbers are never dialled).
+func Dialable(phones []localdb.Phone) (localdb.Phone, bool) {
+	var first *localdb.Phone
+	for i := range phones {
+		p := &phones[i]
+		if p.Flagged || p.Type == localdb.PhoneFax || p.Number == "" {
+			continue
+		}
+		if p.Primary {
+			return *p, true
+		}
+		if first == nil {
+			first = p
+		}
+	}
+	if first == nil {
+		return localdb.Phone{}, false
+	}
+	return *first, true
+}
+
+// Next returns the index of the first entry from i on that is not skipped,
+// and the entries skipped on the way; -1 when none is left.
+func Next(entries []Entry, i int) (int, []Entry) {
+	var skipped []Entry
+	for ; i < len(entries); i++ {
+		if entries[i].Skip == "" {
+			return i, skipped
+		}
+		skipped = append(skipped, entries[i])
+	}
+	return -1, skipped
+}
