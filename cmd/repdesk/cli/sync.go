@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"repdesk/localdb"
+	"repdesk/localdb/dedupe"
 	"repdesk/localdb/provision"
 	"repdesk/sync/client"
 )
@@ -118,6 +119,9 @@ func runSync(c *runCtx, args []string) error {
 			}
 		}
 		return syncError(err)
+	}
+	if res, err = followMerges(c, sc, res); err != nil {
+		return err
 	}
 	if *asJSON {
 		return writeJSON(c.out(), res)
@@ -274,4 +278,23 @@ func conflictsResolve(c *runCtx, args []string) error {
 	}
 	fmt.Fprintf(c.out(), "Resolved (%s); the decision goes to the server with the next sync.\n", *keep)
 	return nil
+}
+
+// followMerges re-points links this machine made to records that another
+// client merged away (they arrived with the sync) and sends them at once.
+func followMerges(c *runCtx, sc *client.Client, res client.Result) (client.Result, error) {
+	n, err := dedupe.FollowMerges(c.ctx, c.store)
+	if err != nil || n == 0 {
+		return res, err
+	}
+	more, err := sc.Sync(c.ctx)
+	if err != nil {
+		return res, syncError(err)
+	}
+	res.Pushed += more.Pushed
+	res.Pulled += more.Pulled
+	res.Conflicts += more.Conflicts
+	res.Rejected += more.Rejected
+	res.Pending = more.Pending
+	return res, nil
 }
