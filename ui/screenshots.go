@@ -126,6 +126,7 @@ func screenshotPlan(a *App, sample string, english bool) []shot {
 			a.win.SetContent(welcome)
 		}, undo: func() { a.win.SetContent(a.shell) }},
 		{name: "today", prepare: func() { a.showID("today") }},
+		{name: "dashboard", prepare: func() { a.showID("dashboard") }},
 		{name: "contacts", prepare: func() {
 			a.showID("contacts")
 		}, undo: func() { selectFirst(a.contacts.list) }},
@@ -181,6 +182,7 @@ func screenshotPlan(a *App, sample string, english bool) []shot {
 			a.importFiles([]string{sample})
 		}, undo: a.closeDialogs},
 	}
+	plan = append(plan, salesShots(a)...)
 	if english {
 		plan = append(plan, shot{name: "contacts-dark", prepare: func() {
 			a.fa.Settings().SetTheme(repTheme{mode: themeDark})
