@@ -210,6 +210,18 @@ const (
 	VisitCancelled = "cancelled"
 )
 
+// Visit outcomes, written in the visit report.
+const (
+	VisitOutcomePositive = "positive"
+	VisitOutcomeNeutral  = "neutral"
+	VisitOutcomeNegative = "negative"
+	VisitOutcomeNoShow   = "no_show"
+	VisitOutcomeFollowUp = "follow_up"
+)
+
+// VisitOutcomes lists the visit outcomes.
+var VisitOutcomes = []string{VisitOutcomePositive, VisitOutcomeNeutral, VisitOutcomeNegative, VisitOutcomeNoShow, VisitOutcomeFollowUp}
+
 // Visit is a planned customer visit of a field rep.
 type Visit struct {
 	Meta
@@ -221,6 +233,11 @@ type Visit struct {
 	Purpose   string    `json:"purpose" db:"purpose"`
 	Status    string    `json:"status" db:"status"`
 	Report    string    `json:"report" db:"report"`
+	// Position orders a day's visits as the rep planned the route (the
+	// planner keeps it); visits of equal position go by start time.
+	Position int64 `json:"position" db:"position"`
+	// Outcome is the visit report's result, one of VisitOutcomes.
+	Outcome string `json:"outcome" db:"outcome"`
 }
 
 // Stage is a pipeline stage.

@@ -28,6 +28,11 @@ func (v *Visit) validate() error {
 	if v.CompanyID == "" && v.ContactID == "" {
 		return invalid("company", "", "a visit goes to a company or a contact")
 	}
+	if v.Outcome != "" {
+		if err := oneOf("outcome", v.Outcome, VisitOutcomes); err != nil {
+			return err
+		}
+	}
 	return oneOf("status", v.Status, []string{VisitPlanned, VisitDone, VisitCancelled})
 }
 
@@ -62,7 +67,7 @@ func (s *Store) Visits(ctx context.Context, f VisitFilter) ([]Visit, error) {
 			args = append(args, c.val)
 		}
 	}
-	tail := "WHERE " + strings.Join(where, " AND ") + " ORDER BY start_at, id"
+	tail := "WHERE " + strings.Join(where, " AND ") + " ORDER BY start_at, position, id"
 	tail, args = withLimit(tail, args, f.Limit, 0)
 	return list[Visit](ctx, s.db, tail, args...)
 }
