@@ -19,3 +19,13 @@ var Icon []byte
 //
 //go:embed translations/*.json
 var Translations embed.FS
+
+// NotoSansRegular and NotoSansBold (SIL Open Font License, fonts/OFL.txt)
+// are embedded in the PDF visit briefs, so that ä, ö, ü, ß and € print on
+// every machine.
+var (
+	//go:embed fonts/NotoSans-Regular.ttf
+	NotoSansRegular []byte
+	//go:embed fonts/NotoSans-Bold.ttf
+	NotoSansBold []byte
+)
