@@ -28,13 +28,17 @@ import (
 // the ordinary localdb API, resolve conflicts now and then, and sync in
 // random order through a proxy that drops connections before and after the
 // hub commits, delays, answers 500/503, cuts answers short and sends
-// requests twice, while the hub restarts. After fault-free final rounds:
+// requests twice, while the hub restarts and clients crash between the
+// hub's commit and its answer or between applying a page and advancing the
+// cursor. After fault-free final rounds:
 // every installation equals the hub, no acknowledged write is lost, no
 // record is duplicated, every installation sends only bases it has seen
 // (so every overwritten value is in a conflict record), and the open
 // conflicts agree.
 //
 // Replay a failing seed with REPDESK_SYNC_SEED=N go test -tags ci,migrated_fynedo -run TestConvergence ./sync/client
+// (REPDESK_SYNC_SEEDS=N runs seeds 1..N, REPDESK_SYNC_FAULT_SCALE=F scales
+// the fault rates).
 func TestConvergence(t *testing.T) {
 	// Two fixed seeds and a fresh one each run (printed when it fails).
 	seeds := []uint64{1, 2, uint64(time.Now().UnixNano() % 1_000_000)}
@@ -91,6 +95,22 @@ var simRates = faultproxy.Rates{
 	faultproxy.Unavailable: 0.03, faultproxy.Truncate: 0.06, faultproxy.Duplicate: 0.06,
 }
 
+// faultRates are simRates, scaled by REPDESK_SYNC_FAULT_SCALE (e.g. 2 for
+// twice as many faults) when set.
+func faultRates(t *testing.T) faultproxy.Rates {
+	v := os.Getenv("REPDESK_SYNC_FAULT_SCALE")
+	if v == "" {
+		return simRates
+	}
+	scale, err := strconv.ParseFloat(v, 64)
+	require.NoError(t, err, "REPDESK_SYNC_FAULT_SCALE")
+	out := faultproxy.Rates{}
+	for f, r := range simRates {
+		out[f] = r * scale
+	}
+	return out
+}
+
 func runConvergence(t *testing.T, backend string, seed uint64) {
 	rng := rand.New(rand.NewPCG(seed, 7))
 	h := hubtest.New(t, hubtest.Options{Backend: backend})
@@ -121,8 +141,8 @@ func runConvergence(t *testing.T, backend string, seed uint64) {
 		s.devices = append(s.devices, &simDevice{device: d, user: users[i], token: tokens[users[i]], clientID: id})
 	}
 
-	proxy.SetRates(simRates)
-	failures, restarts := 0, 0
+	proxy.SetRates(faultRates(t))
+	failures, restarts, crashes := 0, 0, 0
 	const rounds = 14
 	for round := range rounds {
 		for _, i := range rng.Perm(n) {
@@ -141,7 +161,13 @@ func runConvergence(t *testing.T, backend string, seed uint64) {
 			}
 			d := s.devices[i]
 			before := d.pending()
-			if _, err := d.client.Sync(ctx); err != nil {
+			if rng.Float64() < 0.1 {
+				s.armCrash(d)
+				crashes++
+			}
+			_, err := d.client.Sync(ctx)
+			client.SetCrashHooks(d.client, nil, nil)
+			if err != nil {
 				failures++
 				// Nothing is lost when a sync fails half-way.
 				assert.GreaterOrEqual(t, before+1000, d.pending())
@@ -155,9 +181,31 @@ func runConvergence(t *testing.T, backend string, seed uint64) {
 			d.sync()
 		}
 	}
-	t.Logf("seed %d: %d devices, %d hub restarts, faults injected: %s; %d syncs failed on the way", seed, n, restarts,
-		proxy.Counts(), failures)
+	t.Logf("seed %d: %d devices, %d hub restarts, %d client crashes armed, faults injected: %s; %d syncs failed on the way",
+		seed, n, restarts, crashes, proxy.Counts(), failures)
 	s.check()
+}
+
+// armCrash makes the device's next sync crash once: after the hub answered
+// its nth push (the answer is lost), or inside its nth pulled page before
+// the cursor advances (the page rolls back).
+func (s *sim) armCrash(d *simDevice) {
+	n := 1 + s.rng.IntN(2)
+	failOnNth := func() func() error {
+		calls := 0
+		return func() error {
+			calls++
+			if calls == n {
+				return errors.New("crash")
+			}
+			return nil
+		}
+	}
+	if s.rng.IntN(2) == 0 {
+		client.SetCrashHooks(d.client, failOnNth(), nil)
+	} else {
+		client.SetCrashHooks(d.client, nil, failOnNth())
+	}
 }
 
 // liveIDs lists the live records of a table in local insertion order.
