@@ -86,9 +86,10 @@ func (r *barRenderer) columns() (label, text float32) {
 
 func (r *barRenderer) Layout(size fyne.Size) {
 	pad := theme.Padding()
+	inset := theme.InnerPadding() // as far in as the labels around the chart
 	labelW, textW := r.columns()
-	x0 := labelW + 2*pad
-	barW := max(size.Width-x0-textW-2*pad, 10)
+	x0 := inset + labelW + 2*pad
+	barW := max(size.Width-x0-textW-2*pad-inset, 10)
 	m := r.max()
 	scale := func(v float64) float32 {
 		if m <= 0 {
@@ -100,7 +101,7 @@ func (r *barRenderer) Layout(size fyne.Size) {
 		b := r.c.bars[i]
 		y := float32(i) * chartRowHeight
 		h := float32(chartRowHeight) - 8
-		o.label.Move(fyne.NewPos(0, y+(chartRowHeight-o.label.MinSize().Height)/2))
+		o.label.Move(fyne.NewPos(inset, y+(chartRowHeight-o.label.MinSize().Height)/2))
 		o.track.Move(fyne.NewPos(x0, y+4))
 		o.track.Resize(fyne.NewSize(barW, h))
 		o.bar.Move(fyne.NewPos(x0, y+4))
@@ -118,7 +119,7 @@ func (r *barRenderer) Layout(size fyne.Size) {
 
 func (r *barRenderer) MinSize() fyne.Size {
 	labelW, textW := r.columns()
-	return fyne.NewSize(labelW+textW+4*theme.Padding()+120, float32(len(r.rows))*chartRowHeight)
+	return fyne.NewSize(labelW+textW+4*theme.Padding()+2*theme.InnerPadding()+120, float32(len(r.rows))*chartRowHeight)
 }
 
 func (r *barRenderer) Refresh() {

@@ -65,6 +65,8 @@ func scrollToTitle(root fyne.CanvasObject, title string) {
 			}
 		case *container.Scroll:
 			return walk(x.Content, x)
+		case *container.Split:
+			return walk(x.Leading, scroll) || walk(x.Trailing, scroll)
 		case *surface:
 			return walk(x.content, scroll)
 		case *fyne.Container:
