@@ -22,6 +22,7 @@ type Call struct {
 	DealID    string
 	Outcome   string // one of localdb.CallOutcomes
 	Notes     string
+	Subject   string // the outcome's name unless given
 	// Number is the number dialled; a wrong number flags it (default: the
 	// number the queue would dial).
 	Number string
@@ -73,7 +74,7 @@ func LogCall(t *localdb.Tx, c Call) (*Result, error) {
 		}
 	}
 	act := &localdb.Activity{Kind: localdb.KindCall, Direction: c.Direction, Outcome: c.Outcome, DurationS: c.DurationS,
-		OccurredAt: c.OccurredAt, Subject: Subject(c.Outcome), Body: strings.TrimSpace(c.Notes),
+		OccurredAt: c.OccurredAt, Subject: c.Subject, Body: strings.TrimSpace(c.Notes),
 		ContactID: c.ContactID, CompanyID: c.CompanyID, DealID: c.DealID}
 	if err := t.Create(act); err != nil {
 		return nil, fmt.Errorf("log call: %w", err)
@@ -126,6 +127,9 @@ func checkCall(c *Call) error {
 	}
 	if c.Direction == "" {
 		c.Direction = "out"
+	}
+	if c.Subject = strings.TrimSpace(c.Subject); c.Subject == "" {
+		c.Subject = Subject(c.Outcome)
 	}
 	if c.Location == nil {
 		c.Location = time.Local

@@ -6,12 +6,13 @@ import (
 	"time"
 
 	"repdesk/localdb"
+	"repdesk/localdb/calls"
 )
 
 func runLog(c *runCtx, args []string) error {
 	fs := newFlags("log")
 	kind := fs.String("kind", localdb.KindCall, "call, email, meeting, visit or note")
-	outcome := fs.String("outcome", "", "call outcome: "+strings.Join(localdb.CallOutcomes, ", "))
+	cf := addCallFlags(fs)
 	note := fs.String("note", "", "what was said or done")
 	subject := fs.String("subject", "", "subject line")
 	direction := fs.String("direction", "", "in or out")
@@ -26,7 +27,7 @@ func runLog(c *runCtx, args []string) error {
 	if err != nil {
 		return err
 	}
-	a := &localdb.Activity{Kind: *kind, Outcome: *outcome, Body: *note, Subject: *subject, Direction: *direction,
+	a := &localdb.Activity{Kind: *kind, Outcome: *cf.outcome, Body: *note, Subject: *subject, Direction: *direction,
 		DurationS: int64(duration.Seconds())}
 	if *at != "" {
 		if a.OccurredAt, err = parseWhen(*at); err != nil {
@@ -45,7 +46,26 @@ func runLog(c *runCtx, args []string) error {
 		}
 		a.DealID, a.CompanyID, a.ContactID = id, d.CompanyID, d.ContactID
 	}
-	if err := c.store.Create(c.ctx, a); err != nil {
+	if a.Kind == localdb.KindCall && a.Outcome != "" {
+		// A call with an outcome follows the same rules as in the queue.
+		call := calls.Call{ContactID: a.ContactID, CompanyID: a.CompanyID, DealID: a.DealID, Notes: a.Body,
+			Subject: a.Subject, DurationS: a.DurationS, Direction: a.Direction, OccurredAt: a.OccurredAt}
+		if err := cf.call("log", &call); err != nil {
+			return err
+		}
+		var res *calls.Result
+		if err := c.store.Update(c.ctx, func(t *localdb.Tx) error {
+			res, err = calls.LogCall(t, call)
+			return err
+		}); err != nil {
+			return err
+		}
+		a = res.Activity
+		if !*asJSON {
+			printResult(c, res)
+			return nil
+		}
+	} else if err := c.store.Create(c.ctx, a); err != nil {
 		return err
 	}
 	if *asJSON {
