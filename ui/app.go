@@ -39,6 +39,7 @@ type Options struct {
 	DataDir  string // where the database and the app's files live, shown in Settings
 	Sync     SyncService
 	Importer Importer
+	Build    BuildInfo // version, commit and build date, shown in About
 }
 
 // Preference keys.
@@ -91,6 +92,8 @@ type App struct {
 	sync    SyncService
 	imp     Importer
 	dataDir string
+
+	buildInfo BuildInfo
 
 	// do runs a function on the UI goroutine (fyne.Do; a queue in tests).
 	do  func(func())
@@ -172,6 +175,7 @@ func newAppAt(fa fyne.App, w fyne.Window, store *localdb.Store, opts Options, do
 
 func newAppWith(a *App, fa fyne.App, w fyne.Window, store *localdb.Store, opts Options, do func(func())) (*App, error) {
 	a.fa, a.win, a.store, a.sync, a.imp, a.dataDir, a.do = fa, w, store, opts.Sync, opts.Importer, opts.DataDir, do
+	a.buildInfo = opts.Build
 	if a.sync == nil {
 		a.sync = offlineSync{store}
 	}

@@ -150,7 +150,7 @@ func newSettingsScreen(a *App) *settingsScreen {
 		settingRow("", wrapLabel(lang.L("Everything is stored on this computer first; the server gets a copy when you sync."))),
 	))
 	keys := panel(lang.L("Keyboard"), shortcutHelp())
-	col := container.NewVBox(serverPanel, general, look, data, keys)
+	col := container.NewVBox(serverPanel, general, look, data, keys, a.aboutPanel())
 	s.root = container.NewBorder(heading(lang.L("Settings")), nil, nil, nil,
 		container.NewVScroll(container.New(&maxWidth{w: 820}, col)))
 	return s

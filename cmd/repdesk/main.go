@@ -36,7 +36,8 @@ func runApp(ctx context.Context, store *localdb.Store, opts cli.AppOptions) erro
 			return err
 		}
 	}
-	uiOpts := ui.Options{DataDir: opts.DataDir}
+	uiOpts := ui.Options{DataDir: opts.DataDir,
+		Build: ui.BuildInfo{Version: cli.Version, Commit: cli.Commit, BuildDate: cli.BuildDate}}
 	switch {
 	case opts.ScreenshotsDir != "":
 		return ui.Screenshots(store, opts.ScreenshotsDir, uiOpts)
