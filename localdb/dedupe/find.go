@@ -76,7 +76,8 @@ const (
 // candidate is a record as finding needs it.
 type candidate struct {
 	id, created, name, detail string
-	personKey, surname        string
+	personKey                 []rune
+	surname                   string
 }
 
 // pairKey identifies an unordered pair.
@@ -184,6 +185,29 @@ func (c *collector) pairs(nameScore map[pairKey]float64) []Pair {
 	return out
 }
 
+// wholeTable selects the live records by reading the table in storage
+// order: through the (deleted, name) index every row would be a random
+// page read, several times slower for a whole table.
+const wholeTable = "+deleted = 0"
+
+// liveNames maps the ids of the live records of table to their nameCol.
+func liveNames(ctx context.Context, s *localdb.Store, table, nameCol string) (map[string]string, error) {
+	rows, err := s.DB().QueryContext(ctx, `SELECT id, `+nameCol+` FROM `+table+` WHERE `+wholeTable)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var id, name string
+		if err := rows.Scan(&id, &name); err != nil {
+			return nil, err
+		}
+		out[id] = name
+	}
+	return out, rows.Err()
+}
+
 // distinctPairs reads the pairs the rep said are not duplicates.
 func distinctPairs(ctx context.Context, s *localdb.Store, entity string) (map[pairKey]bool, error) {
 	rows, err := s.DB().QueryContext(ctx, `SELECT keep_id, other_id FROM dedupe_decisions
@@ -214,47 +238,54 @@ func FindContacts(ctx context.Context, s *localdb.Store) ([]Pair, error) {
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.DB().QueryContext(ctx, `SELECT c.id, c.created_at, c.full_name, c.given_name, c.family_name,
-			c.company_id, COALESCE(co.name, ''), c.emails, c.phones
-		FROM contacts c LEFT JOIN companies co ON co.id = c.company_id AND co.deleted = 0
-		WHERE c.deleted = 0`)
+	companyNames, err := liveNames(ctx, s, "companies", "name")
+	if err != nil {
+		return nil, fmt.Errorf("find duplicate contacts: %w", err)
+	}
+	rows, err := s.DB().QueryContext(ctx, `SELECT id, created_at, full_name, given_name, family_name,
+			company_id, emails, phones FROM contacts WHERE `+wholeTable)
 	if err != nil {
 		return nil, fmt.Errorf("find duplicate contacts: %w", err)
 	}
 	defer rows.Close()
 	var cands []candidate
-	byEmail := map[string][]int{}
-	byPhone := map[string][]int{}
+	byEmail, byPhone := newKeyIndex(), newKeyIndex()
 	byCompany := map[string][]int{}
-	var emails []localdb.Email
-	var phones []localdb.Phone
 	for rows.Next() {
 		var c candidate
 		var given, family, companyID, emailsJSON, phonesJSON string
-		if err := rows.Scan(&c.id, &c.created, &c.name, &given, &family, &companyID, &c.detail, &emailsJSON, &phonesJSON); err != nil {
+		if err := rows.Scan(&c.id, &c.created, &c.name, &given, &family, &companyID, &emailsJSON, &phonesJSON); err != nil {
 			return nil, fmt.Errorf("find duplicate contacts: %w", err)
 		}
+		c.detail = companyNames[companyID]
 		i := len(cands)
 		if emailsJSON != "[]" {
-			emails = emails[:0]
-			if err := json.Unmarshal([]byte(emailsJSON), &emails); err != nil {
-				return nil, fmt.Errorf("find duplicate contacts: contact %s: emails: %w", c.id, err)
-			}
-			for _, e := range emails {
-				if k := emailKey(e.Address); k != "" {
-					byEmail[k] = appendOnce(byEmail[k], i)
+			err := listFields(emailsJSON, func(key, value string) {
+				if k := emailKey(value); key == "address" && k != "" {
+					byEmail.add(k, i)
 				}
+			}, func() {})
+			if err != nil {
+				return nil, fmt.Errorf("find duplicate contacts: contact %s: emails: %w", c.id, err)
 			}
 		}
 		if phonesJSON != "[]" {
-			phones = phones[:0]
-			if err := json.Unmarshal([]byte(phonesJSON), &phones); err != nil {
-				return nil, fmt.Errorf("find duplicate contacts: contact %s: phones: %w", c.id, err)
-			}
-			for _, p := range phones {
-				if k := phoneKey(p.E164, p.Number); k != "" {
-					byPhone[k] = appendOnce(byPhone[k], i)
+			var number, e164 string
+			err := listFields(phonesJSON, func(key, value string) {
+				switch key {
+				case "number":
+					number = value
+				case "e164":
+					e164 = value
 				}
+			}, func() {
+				if k := phoneKey(e164, number); k != "" {
+					byPhone.add(k, i)
+				}
+				number, e164 = "", ""
+			})
+			if err != nil {
+				return nil, fmt.Errorf("find duplicate contacts: contact %s: phones: %w", c.id, err)
 			}
 		}
 		if companyID != "" {
@@ -264,7 +295,7 @@ func FindContacts(ctx context.Context, s *localdb.Store) ([]Pair, error) {
 			if name == "" {
 				name = c.name
 			}
-			c.personKey = personKey(name)
+			c.personKey = []rune(personKey(name))
 			c.surname = personKey(family)
 			byCompany[companyID] = append(byCompany[companyID], i)
 		}
@@ -274,16 +305,16 @@ func FindContacts(ctx context.Context, s *localdb.Store) ([]Pair, error) {
 		return nil, fmt.Errorf("find duplicate contacts: %w", err)
 	}
 	col := newCollector(localdb.EntityContact, cands, distinct)
-	col.blocks(byEmail, maxBlock, func(key string, i, j int) { col.add(i, j, Reason{ReasonEmail, key}) })
-	col.blocks(byPhone, maxBlock, func(key string, i, j int) { col.add(i, j, Reason{ReasonPhone, key}) })
+	col.blocks(byEmail.shared, maxBlock, func(key string, i, j int) { col.add(i, j, Reason{ReasonEmail, key}) })
+	col.blocks(byPhone.shared, maxBlock, func(key string, i, j int) { col.add(i, j, Reason{ReasonPhone, key}) })
 	nameScore := map[pairKey]float64{}
 	compareNames := func(_ string, i, j int) {
 		a, b := &cands[i], &cands[j]
-		if a.personKey == "" || b.personKey == "" {
+		if len(a.personKey) == 0 || len(b.personKey) == 0 {
 			return
 		}
-		sim := similarity(a.personKey, b.personKey)
-		if sim < nameThreshold {
+		sim, ok := similar(a.personKey, b.personKey, nameThreshold)
+		if !ok {
 			return
 		}
 		k := keyOf(a.id, b.id)
@@ -308,13 +339,32 @@ func FindContacts(ctx context.Context, s *localdb.Store) ([]Pair, error) {
 	return col.pairs(nameScore), nil
 }
 
-// appendOnce adds i unless it is already the last element (one record
-// listing one address twice).
-func appendOnce(xs []int, i int) []int {
-	if len(xs) > 0 && xs[len(xs)-1] == i {
-		return xs
+// keyIndex groups records by a key that most records have alone (an
+// e-mail address, a phone number): only shared keys get a list.
+type keyIndex struct {
+	first  map[string]int
+	shared map[string][]int
+}
+
+func newKeyIndex() *keyIndex {
+	return &keyIndex{first: make(map[string]int, 1<<16), shared: map[string][]int{}}
+}
+
+// add files record i under key k; a record listing a key twice counts once.
+func (x *keyIndex) add(k string, i int) {
+	j, seen := x.first[k]
+	if !seen {
+		x.first[k] = i
+		return
 	}
-	return append(xs, i)
+	members := x.shared[k]
+	if j == i || (len(members) > 0 && members[len(members)-1] == i) {
+		return
+	}
+	if members == nil {
+		members = []int{j}
+	}
+	x.shared[k] = append(members, i)
 }
 
 // FindCompanies lists likely duplicate companies: the same name without
@@ -326,7 +376,7 @@ func FindCompanies(ctx context.Context, s *localdb.Store) ([]Pair, error) {
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.DB().QueryContext(ctx, `SELECT id, created_at, name, city, website FROM companies WHERE deleted = 0`)
+	rows, err := s.DB().QueryContext(ctx, `SELECT id, created_at, name, city, website FROM companies WHERE `+wholeTable)
 	if err != nil {
 		return nil, fmt.Errorf("find duplicate companies: %w", err)
 	}
@@ -368,4 +418,50 @@ func FindCompanies(ctx context.Context, s *localdb.Store) ([]Pair, error) {
 		}
 	})
 	return col.pairs(nil), nil
+}
+
+// listFields calls field for every string field of a stored JSON list of
+// flat objects (e-mails, phones), and end after each object. Stored lists
+// are what the store wrote, so a scan for quotes suffices, several times
+// faster than decoding 100,000 lists; text with escapes goes through
+// encoding/json instead.
+func listFields(stored string, field func(key, value string), end func()) error {
+	if strings.IndexByte(stored, '\\') >= 0 {
+		var objs []map[string]any
+		if err := json.Unmarshal([]byte(stored), &objs); err != nil {
+			return err
+		}
+		for _, o := range objs {
+			for k, v := range o {
+				if s, ok := v.(string); ok {
+					field(k, s)
+				}
+			}
+			end()
+		}
+		return nil
+	}
+	for i := 0; i < len(stored); i++ {
+		switch stored[i] {
+		case '}':
+			end()
+		case '"':
+			k := strings.IndexByte(stored[i+1:], '"')
+			if k < 0 || i+k+3 >= len(stored) || stored[i+k+2] != ':' {
+				return fmt.Errorf("malformed list %.40q", stored)
+			}
+			key := stored[i+1 : i+1+k]
+			i += k + 3 // the value's first byte
+			if stored[i] != '"' {
+				continue // true, false, a number: no string
+			}
+			v := strings.IndexByte(stored[i+1:], '"')
+			if v < 0 {
+				return fmt.Errorf("malformed list %.40q", stored)
+			}
+			field(key, stored[i+1:i+1+v])
+			i += v + 1
+		}
+	}
+	return nil
 }

@@ -4,39 +4,59 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 )
 
 // foldLetters lowercases s and reduces every letter to plain ASCII where a
 // German or international spelling has one: Müller, Mueller and Muller all
-// become "muller". The umlaut transcriptions ae, oe and ue are folded too, so
-// the rule is applied to both sides of a comparison alike.
+// become "muller". The umlaut transcriptions ae, oe and ue are folded too
+// (the rule applies to both sides of a comparison alike).
 func foldLetters(s string) string {
-	var b strings.Builder
-	b.Grow(len(s))
-	for _, r := range norm.NFD.String(strings.ToLower(s)) {
-		switch {
-		case unicode.Is(unicode.Mn, r):
-			// Combining mark of a decomposed letter: ü became u + ¨.
-		case r == 'ß':
-			b.WriteString("ss")
-		case r == 'ø':
-			b.WriteByte('o')
-		case r == 'ł':
-			b.WriteByte('l')
-		case r == 'ı':
-			b.WriteByte('i')
-		case r == 'æ':
-			b.WriteString("ae")
-		default:
-			b.WriteRune(r)
+	b := make([]byte, 0, len(s))
+	for _, r := range s {
+		if r >= utf8.RuneSelf {
+			b = foldRune(b, r)
+			continue
 		}
+		c := byte(r)
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c == 'e' && len(b) > 0 && (b[len(b)-1] == 'a' || b[len(b)-1] == 'o' || b[len(b)-1] == 'u') {
+			continue // ae, oe, ue: the transcription of ä, ö, ü
+		}
+		b = append(b, c)
 	}
-	return umlautTranscriptions.Replace(b.String())
+	return string(b)
 }
 
-var umlautTranscriptions = strings.NewReplacer("ae", "a", "oe", "o", "ue", "u")
+// foldRune appends the folded form of a letter beyond ASCII to b.
+func foldRune(b []byte, r rune) []byte {
+	if f, ok := latinFolds[r]; ok {
+		return append(b, f...)
+	}
+	if unicode.Is(unicode.Mn, r) {
+		return b // a combining mark of decomposed text: ü as u + ¨
+	}
+	// Another accented letter: its base letters, without marks.
+	for _, d := range norm.NFD.String(string(unicode.ToLower(r))) {
+		if !unicode.Is(unicode.Mn, d) {
+			b = utf8.AppendRune(b, d)
+		}
+	}
+	return b
+}
+
+// latinFolds are the letters of German and its neighbours, folded without
+// a Unicode decomposition.
+var latinFolds = map[rune]string{
+	'ä': "a", 'ö': "o", 'ü': "u", 'Ä': "a", 'Ö': "o", 'Ü': "u", 'ß': "ss", 'ẞ': "ss",
+	'é': "e", 'è': "e", 'ê': "e", 'ë': "e", 'É': "e", 'á': "a", 'à': "a", 'â': "a", 'å': "a", 'ó': "o", 'ò': "o",
+	'ô': "o", 'ø': "o", 'Ø': "o", 'í': "i", 'ì': "i", 'î': "i", 'ï': "i", 'ı': "i", 'ú': "u", 'ù': "u", 'û': "u",
+	'ç': "c", 'ñ': "n", 'ş': "s", 'š': "s", 'č': "c", 'ž': "z", 'ł': "l", 'ř': "r", 'ğ': "g", 'æ': "ae",
+}
 
 // tokens splits folded text into its words.
 func tokens(s string) []string {
@@ -121,36 +141,60 @@ func websiteDomain(site string) string {
 	return s
 }
 
-// similarity is 1 minus the edit distance of a and b relative to the longer
-// one: 1 for equal strings, 0 for nothing in common.
-func similarity(a, b string) float64 {
-	if a == b {
-		return 1
-	}
-	ra, rb := []rune(a), []rune(b)
-	longer := max(len(ra), len(rb))
+// similar reports whether a and b differ in at most the share 1-threshold
+// of the longer one's letters, and how similar they are: 1 minus their edit
+// distance relative to the longer one. Most pairs of names fail on their
+// lengths alone or after a few rows of the distance table.
+func similar(a, b []rune, threshold float64) (float64, bool) {
+	longer := max(len(a), len(b))
 	if longer == 0 {
-		return 1
+		return 1, true
 	}
-	return 1 - float64(levenshtein(ra, rb))/float64(longer)
+	limit := int((1 - threshold) * float64(longer))
+	if abs(len(a)-len(b)) > limit {
+		return 0, false
+	}
+	d, ok := levenshteinWithin(a, b, limit)
+	if !ok {
+		return 0, false
+	}
+	return 1 - float64(d)/float64(longer), true
 }
 
-func levenshtein(a, b []rune) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+// levenshteinWithin is the edit distance of a and b when it is at most
+// limit; it stops as soon as no alignment can stay within it.
+func levenshteinWithin(a, b []rune, limit int) (int, bool) {
+	var buf [2][64]int
+	prev, cur := buf[0][:0], buf[1][:0]
+	if len(b)+1 > len(buf[0]) {
+		prev, cur = make([]int, 0, len(b)+1), make([]int, 0, len(b)+1)
+	}
+	prev, cur = prev[:len(b)+1], cur[:len(b)+1]
 	for j := range prev {
 		prev[j] = j
 	}
 	for i := 1; i <= len(a); i++ {
 		cur[0] = i
+		best := cur[0]
 		for j := 1; j <= len(b); j++ {
 			cost := 1
 			if a[i-1] == b[j-1] {
 				cost = 0
 			}
 			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			best = min(best, cur[j])
+		}
+		if best > limit {
+			return 0, false
 		}
 		prev, cur = cur, prev
 	}
-	return prev[len(b)]
+	return prev[len(b)], prev[len(b)] <= limit
 }
