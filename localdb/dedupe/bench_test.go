@@ -11,6 +11,7 @@ import (
 	"repdesk/localdb"
 	"repdesk/localdb/dedupe"
 	"repdesk/localdb/demo"
+	"repdesk/sync/hub/hubtest"
 )
 
 const benchContacts = 100_000
