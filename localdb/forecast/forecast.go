@@ -109,15 +109,19 @@ func Compute(ctx context.Context, s *localdb.Store, o Options) (*Forecast, error
 	defer tx.Rollback()
 	q := query{ctx: ctx, tx: tx, rep: o.Rep}
 	f := &Forecast{Month: o.Month, Rep: o.Rep, ByMonth: []Month{}, ByStage: []Stage{}, Targets: []Progress{}}
-	if err := q.pipeline(f); err != nil {
-		return nil, fmt.Errorf("forecast: %w", err)
-	}
-	won, err := q.won(monthStart, o.Rep)
+	open, err := q.openGroups()
 	if err != nil {
 		return nil, fmt.Errorf("forecast: %w", err)
 	}
-	f.Won = won
-	if err := q.targets(f, monthStart); err != nil {
+	won, err := q.wonGroups(monthStart)
+	if err != nil {
+		return nil, fmt.Errorf("forecast: %w", err)
+	}
+	if err := q.pipeline(f, open); err != nil {
+		return nil, fmt.Errorf("forecast: %w", err)
+	}
+	f.Won = wonBy(won, o.Rep)
+	if err := q.targets(f, open, won); err != nil {
 		return nil, fmt.Errorf("forecast: %w", err)
 	}
 	if f.Calls, err = q.calls(o.Now); err != nil {
@@ -184,8 +188,68 @@ func (s *sums) get(key string) []Total {
 	return out
 }
 
-// pipeline fills ByMonth, ByStage and Open from the open deals.
-func (q query) pipeline(f *Forecast) error {
+// group is one row of the grouped deal queries.
+type group struct {
+	owner, stage, month string
+	t                   Total
+	raw                 int64 // sum of amount × probability
+}
+
+// openGroups sums the open deals by owner, stage, close month and currency:
+// one pass over the deals (on a covering index) that the pipeline, the
+// months and every target's forecast are added up from.
+func (q query) openGroups() ([]group, error) {
+	rows, err := q.tx.QueryContext(q.ctx, `SELECT owner, stage, substr(expected_close, 1, 7), currency,
+		COUNT(*), SUM(amount), SUM(amount * probability)
+		FROM deals WHERE deleted = 0 AND stage IN (SELECT name FROM stages WHERE closed = '')
+		GROUP BY 1, 2, 3, 4`)
+	if err != nil {
+		return nil, fmt.Errorf("open deals: %w", err)
+	}
+	defer rows.Close()
+	var out []group
+	for rows.Next() {
+		var g group
+		if err := rows.Scan(&g.owner, &g.stage, &g.month, &g.t.Currency, &g.t.Count, &g.t.Amount, &g.raw); err != nil {
+			return nil, fmt.Errorf("open deals: %w", err)
+		}
+		out = append(out, g)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("open deals: %w", err)
+	}
+	return out, nil
+}
+
+// wonGroups sums the deals won in the month starting at start by owner and
+// currency.
+func (q query) wonGroups(start time.Time) ([]group, error) {
+	rows, err := q.tx.QueryContext(q.ctx, `SELECT owner, currency, COUNT(*), SUM(amount) FROM deals
+		WHERE closed_at >= ? AND closed_at < ? AND deleted = 0
+		AND stage IN (SELECT name FROM stages WHERE closed = 'won') GROUP BY 1, 2`,
+		localdb.StoredTime(start), localdb.StoredTime(start.AddDate(0, 1, 0)))
+	if err != nil {
+		return nil, fmt.Errorf("won deals: %w", err)
+	}
+	defer rows.Close()
+	var out []group
+	for rows.Next() {
+		var g group
+		if err := rows.Scan(&g.owner, &g.t.Currency, &g.t.Count, &g.t.Amount); err != nil {
+			return nil, fmt.Errorf("won deals: %w", err)
+		}
+		g.raw = g.t.Amount * 100
+		out = append(out, g)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("won deals: %w", err)
+	}
+	return out, nil
+}
+
+// pipeline fills ByMonth, ByStage and Open from the open deals of rep ("":
+// everyone's).
+func (q query) pipeline(f *Forecast, open []group) error {
 	stages, err := q.tx.QueryContext(q.ctx, `SELECT name, probability FROM stages WHERE closed = '' ORDER BY position`)
 	if err != nil {
 		return fmt.Errorf("stages: %w", err)
@@ -201,28 +265,14 @@ func (q query) pipeline(f *Forecast) error {
 	if err := stages.Err(); err != nil {
 		return fmt.Errorf("stages: %w", err)
 	}
-	cond, args := repFilter(q.rep)
-	rows, err := q.tx.QueryContext(q.ctx, `SELECT stage, substr(expected_close, 1, 7), currency, COUNT(*), SUM(amount), SUM(amount * probability)
-		FROM deals WHERE deleted = 0 AND stage IN (SELECT name FROM stages WHERE closed = '')`+cond+`
-		GROUP BY 1, 2, 3`, args...)
-	if err != nil {
-		return fmt.Errorf("open deals: %w", err)
-	}
-	defer rows.Close()
-	byStage, byMonth, open := newSums(), newSums(), newSums()
-	for rows.Next() {
-		var stage, month string
-		var t Total
-		var w int64
-		if err := rows.Scan(&stage, &month, &t.Currency, &t.Count, &t.Amount, &w); err != nil {
-			return fmt.Errorf("open deals: %w", err)
+	byStage, byMonth, all := newSums(), newSums(), newSums()
+	for _, g := range open {
+		if q.rep != "" && g.owner != q.rep {
+			continue
 		}
-		byStage.add(stage, t, w)
-		byMonth.add(month, t, w)
-		open.add("", t, w)
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("open deals: %w", err)
+		byStage.add(g.stage, g.t, g.raw)
+		byMonth.add(g.month, g.t, g.raw)
+		all.add("", g.t, g.raw)
 	}
 	for i := range f.ByStage {
 		f.ByStage[i].Totals = byStage.get(f.ByStage[i].Stage)
@@ -238,99 +288,61 @@ func (q query) pipeline(f *Forecast) error {
 	for _, m := range months {
 		f.ByMonth = append(f.ByMonth, Month{Month: m, Totals: byMonth.get(m)})
 	}
-	f.Open = open.get("")
+	f.Open = all.get("")
 	return nil
 }
 
-// won returns the deals won in the month starting at start, per currency.
-func (q query) won(start time.Time, rep string) ([]Total, error) {
-	cond, args := repFilter(rep)
-	args = append([]any{localdb.StoredTime(start), localdb.StoredTime(start.AddDate(0, 1, 0))}, args...)
-	rows, err := q.tx.QueryContext(q.ctx, `SELECT currency, COUNT(*), SUM(amount) FROM deals
-		WHERE closed_at >= ? AND closed_at < ? AND deleted = 0
-		AND stage IN (SELECT name FROM stages WHERE closed = 'won')`+cond+` GROUP BY currency ORDER BY currency`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("won deals: %w", err)
-	}
-	defer rows.Close()
-	out := []Total{}
-	for rows.Next() {
-		var t Total
-		if err := rows.Scan(&t.Currency, &t.Count, &t.Amount); err != nil {
-			return nil, fmt.Errorf("won deals: %w", err)
+// wonBy sums the won groups of rep ("": everyone's) per currency.
+func wonBy(won []group, rep string) []Total {
+	sum := newSums()
+	for _, g := range won {
+		if rep == "" || g.owner == rep {
+			sum.add("", g.t, g.raw)
 		}
-		t.Weighted = t.Amount
-		out = append(out, t)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("won deals: %w", err)
-	}
-	return out, nil
-}
-
-// openInMonth is the weighted open pipeline expected to close in month, in
-// currency.
-func (q query) openInMonth(month, currency, rep string) (int64, error) {
-	cond, args := repFilter(rep)
-	args = append([]any{month + "-%", currency}, args...)
-	var w int64
-	err := q.tx.QueryRowContext(q.ctx, `SELECT COALESCE(SUM(amount * probability), 0) FROM deals
-		WHERE expected_close LIKE ? AND currency = ? AND deleted = 0
-		AND stage IN (SELECT name FROM stages WHERE closed = '')`+cond, args...).Scan(&w)
-	if err != nil {
-		return 0, fmt.Errorf("open deals of %s: %w", month, err)
-	}
-	return weighted(w), nil
+	return sum.get("")
 }
 
 // targets fills Targets: the month's targets (one per rep, the latest set)
 // with their progress.
-func (q query) targets(f *Forecast, start time.Time) error {
+func (q query) targets(f *Forecast, open, won []group) error {
 	rows, err := q.tx.QueryContext(q.ctx, `SELECT rep, amount, currency FROM targets
 		WHERE month = ? AND deleted = 0 ORDER BY rep, updated_at DESC, id`, f.Month)
 	if err != nil {
 		return fmt.Errorf("targets: %w", err)
 	}
-	var list []Progress
+	defer rows.Close()
 	for rows.Next() {
 		p := Progress{Month: f.Month}
 		if err := rows.Scan(&p.Rep, &p.Target, &p.Currency); err != nil {
-			rows.Close()
 			return fmt.Errorf("targets: %w", err)
 		}
-		if len(list) > 0 && list[len(list)-1].Rep == p.Rep {
+		if n := len(f.Targets); n > 0 && f.Targets[n-1].Rep == p.Rep {
 			continue // an older target of the same rep
 		}
-		if f.Rep == "" || p.Rep == f.Rep {
-			list = append(list, p)
+		if f.Rep != "" && p.Rep != f.Rep {
+			continue
 		}
-	}
-	if err := rows.Close(); err != nil {
-		return fmt.Errorf("targets: %w", err)
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("targets: %w", err)
-	}
-	for _, p := range list {
-		won, err := q.won(start, p.Rep)
-		if err != nil {
-			return err
-		}
-		for _, t := range won {
+		for _, t := range wonBy(won, p.Rep) {
 			if t.Currency == p.Currency {
 				p.Won = t.Amount
 			} else {
 				p.OtherCurrencies = true
 			}
 		}
-		open, err := q.openInMonth(f.Month, p.Currency, p.Rep)
-		if err != nil {
-			return err
+		var raw int64
+		for _, g := range open {
+			if g.month == f.Month && g.t.Currency == p.Currency && (p.Rep == "" || g.owner == p.Rep) {
+				raw += g.raw
+			}
 		}
-		p.Forecast = p.Won + open
+		p.Forecast = p.Won + weighted(raw)
 		p.ProgressPct = p.Won * 100 / p.Target
 		p.ForecastPct = p.Forecast * 100 / p.Target
 		f.Targets = append(f.Targets, p)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("targets: %w", err)
 	}
 	return nil
 }

@@ -52,6 +52,8 @@ CREATE TABLE targets (
 ) STRICT;
 CREATE INDEX targets_month ON targets (month, deleted);
 
--- The dashboard counts this week's calls and the won deals of a month.
+-- The dashboard counts this week's calls, and sums the open pipeline and the
+-- won deals of a month from covering indexes (no row look-ups).
 CREATE INDEX activities_kind_time ON activities (kind, occurred_at);
-CREATE INDEX deals_closed ON deals (closed_at);
+CREATE INDEX deals_pipeline ON deals (deleted, stage, owner, expected_close, currency, amount, probability);
+CREATE INDEX deals_closed ON deals (closed_at, deleted, stage, owner, currency, amount);
