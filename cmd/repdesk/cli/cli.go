@@ -121,6 +121,8 @@ func init() {
 		{"queue", "call queue: queue [filter flags] [--json]; queue next|log|save|filters|delete", runQueue},
 		{"cadences", "call cadences: cadences list|save NAME --steps 0:call,2:email|enroll NAME CONTACT_ID...|stop CONTACT_ID|enrollments", runCadences},
 		{"qualify", "qualify a lead: qualify CONTACT_ID --budget --authority --need --timeline (opens a Qualified deal)", runQualify},
+		{"visits", "field visits: visits [list] [--assignee NAME] [--day DATE|--week YYYY-Www]; visits add|plan|order|report|ics", runVisits},
+		{"brief", "the visit brief as PDF: brief VISIT_ID --out FILE.pdf", runBrief},
 		{"search", "find contacts, companies and deals", runSearch},
 		{"import", "import vCard files (merging, never duplicating)", runImport},
 		{"export", "export contacts as vCards", runExport},
