@@ -4,7 +4,8 @@
 // UTF-8 sequence.
 //
 // Times: events are written with TZID=Europe/Berlin and the VTIMEZONE block
-// describing it when the calendar's location is Europe/Berlin (Outlook
+// describing it when the calendar's location keeps Central European time
+// (Europe/Berlin, or time.Local on a machine set to it) (Outlook
 // needs the block to place a TZID time, Google Calendar and Thunderbird
 // read the IANA name; with both, all three show the rep's wall-clock time
 // and handle the daylight-saving switch). Any other location is written in
@@ -17,6 +18,7 @@ import (
 	"io"
 	"strings"
 	"time"
+	_ "time/tzdata" // Europe/Berlin on machines without a zone database (Windows)
 	"unicode/utf8"
 )
 
@@ -48,8 +50,8 @@ type Event struct {
 type Calendar struct {
 	Name   string // X-WR-CALNAME, shown by Google Calendar and Thunderbird
 	Events []Event
-	// Location is the time zone of DTSTART and DTEND (see the package
-	// comment); nil means UTC.
+	// Location is the rep's time zone: Berlin's time writes TZID times,
+	// any other (or nil) UTC (see the package comment).
 	Location *time.Location
 	// Stamp is DTSTAMP, when the file was made (time.Now when zero).
 	Stamp time.Time
@@ -91,7 +93,8 @@ func Write(w io.Writer, c Calendar) error {
 	if stamp.IsZero() {
 		stamp = time.Now()
 	}
-	zoned := c.Location != nil && c.Location.String() == berlin
+	zone := berlinZone(c.Location, c.Events)
+	zoned := zone != nil
 	lines := []string{"BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:" + ProdID, "CALSCALE:GREGORIAN", "METHOD:PUBLISH"}
 	if c.Name != "" {
 		lines = append(lines, "X-WR-CALNAME:"+Escape(c.Name))
@@ -115,7 +118,7 @@ func Write(w io.Writer, c Calendar) error {
 			status = StatusConfirmed
 		}
 		ev := []string{"BEGIN:VEVENT", "UID:" + Escape(e.UID), "DTSTAMP:" + utc(stamp),
-			"DTSTART" + dateTime(e.Start, zoned, c.Location), "DTEND" + dateTime(e.End, zoned, c.Location),
+			"DTSTART" + dateTime(e.Start, zone), "DTEND" + dateTime(e.End, zone),
 			fmt.Sprintf("SEQUENCE:%d", max(e.Sequence, 0)), "STATUS:" + status, "SUMMARY:" + Escape(e.Summary)}
 		if e.Location != "" {
 			ev = append(ev, "LOCATION:"+Escape(e.Location))
@@ -144,13 +147,43 @@ func Write(w io.Writer, c Calendar) error {
 	return nil
 }
 
+// berlinZone returns Europe/Berlin when loc keeps Berlin's time at every
+// event and in winter and summer of their years (time.Local is named
+// "Local", so the offsets decide), nil otherwise.
+func berlinZone(loc *time.Location, events []Event) *time.Location {
+	if loc == nil {
+		return nil
+	}
+	b, err := time.LoadLocation(berlin)
+	if err != nil {
+		return nil
+	}
+	same := func(t time.Time) bool {
+		_, o1 := t.In(loc).Zone()
+		_, o2 := t.In(b).Zone()
+		return o1 == o2
+	}
+	for _, e := range events {
+		y := e.Start.Year()
+		for _, t := range []time.Time{e.Start, e.End, time.Date(y, 1, 15, 12, 0, 0, 0, time.UTC), time.Date(y, 7, 15, 12, 0, 0, 0, time.UTC)} {
+			if !same(t) {
+				return nil
+			}
+		}
+	}
+	if loc.String() != berlin && len(events) == 0 {
+		return nil
+	}
+	return b
+}
+
 func utc(t time.Time) string { return t.UTC().Format("20060102T150405Z") }
 
 // dateTime is the value part of DTSTART/DTEND, with its parameter:
-// ";TZID=Europe/Berlin:20261201T100000" or ":20261201T090000Z".
-func dateTime(t time.Time, zoned bool, loc *time.Location) string {
-	if zoned {
-		return ";TZID=" + berlin + ":" + t.In(loc).Format("20060102T150405")
+// ";TZID=Europe/Berlin:20261201T100000" in zone, or ":20261201T090000Z".
+func dateTime(t time.Time, zone *time.Location) string {
+	if zone != nil {
+		return ";TZID=" + berlin + ":" + t.In(zone).Format("20060102T150405")
 	}
 	return ":" + utc(t)
 }
