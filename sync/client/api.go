@@ -195,7 +195,13 @@ func (a *api) do(ctx context.Context, op, method, path string, query url.Values,
 	if out == nil {
 		return nil
 	}
-	if err := json.Unmarshal(resp.Body(), out); err != nil {
+
+	if d, ok := out.(rawDecoder); ok {
+		err = d.decodeRaw(resp.Body())
+	} else {
+		err = json.Unmarshal(resp.Body(), out)
+	}
+	if err != nil {
 		return fmt.Errorf("%s: the hub's answer is not valid: %w", op, err)
 	}
 	return nil

@@ -118,8 +118,8 @@ func eachField(obj []byte, fn func(name string, value []byte)) error {
 		if err != nil {
 			return err
 		}
-		var name string
-		if err := json.Unmarshal(obj[i:end], &name); err != nil {
+		name, err := decodeString(obj[i:end])
+		if err != nil {
 			return err
 		}
 		i = skipSpace(obj, end)
@@ -144,6 +144,59 @@ func eachField(obj []byte, fn func(name string, value []byte)) error {
 		i = skipSpace(obj, i+1)
 	}
 }
+
+// decodeString decodes a JSON string (quotes included), without the
+// decoder for the common string that needs no unescaping.
+func decodeString(b []byte) (string, error) {
+	if n := len(b); n >= 2 && b[0] == '"' && b[n-1] == '"' {
+		plain := true
+		for _, c := range b[1 : n-1] {
+			if c == '\\' || c < 0x20 || c == '"' {
+				plain = false
+				break
+			}
+		}
+		if plain && utf8.Valid(b[1:n-1]) {
+			return string(b[1 : n-1]), nil
+		}
+	}
+	var s string
+	err := json.Unmarshal(b, &s)
+	return s, err
+}
+
+// eachElement calls fn with each raw element of a JSON array, in order.
+func eachElement(arr []byte, fn func(value []byte) error) error {
+	i := skipSpace(arr, 0)
+	if i >= len(arr) || arr[i] != '[' {
+		return errBadArray
+	}
+	i = skipSpace(arr, i+1)
+	if i < len(arr) && arr[i] == ']' {
+		return nil
+	}
+	for {
+		end, err := valueEnd(arr, i)
+		if err != nil {
+			return err
+		}
+		if err := fn(arr[i:end]); err != nil {
+			return err
+		}
+		i = skipSpace(arr, end)
+		switch {
+		case i >= len(arr):
+			return errBadArray
+		case arr[i] == ']':
+			return nil
+		case arr[i] != ',':
+			return errBadArray
+		}
+		i = skipSpace(arr, i+1)
+	}
+}
+
+var errBadArray = errors.New("not a JSON array")
 
 func skipSpace(b []byte, i int) int {
 	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {

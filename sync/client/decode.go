@@ -1,0 +1,155 @@
+package client
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"time"
+)
+
+// Pull and snapshot pages are decoded by hand: a first sync reads 100,000
+// records, and encoding/json spends most of its time validating the body
+// once more and copying every field value into a map of its own. Here the
+// field values stay slices of the body (which the page keeps alive), and
+// names and plain strings skip the string decoder.
+
+// rawDecoder is implemented by answers that decode their body themselves.
+type rawDecoder interface {
+	decodeRaw(body []byte) error
+}
+
+func (p *wirePull) decodeRaw(b []byte) error {
+	return eachMember(b, func(name string, v []byte) error {
+		switch name {
+		case "changes":
+			return decodeRecords(v, &p.Changes)
+		case "conflicts":
+			return json.Unmarshal(v, &p.Conflicts)
+		case "cursor":
+			return decodeInt(v, &p.Cursor)
+		case "has_more":
+			return decodeBool(v, &p.HasMore)
+		}
+		return nil
+	})
+}
+
+func (p *wireSnapshot) decodeRaw(b []byte) error {
+	return eachMember(b, func(name string, v []byte) error {
+		switch name {
+		case "records":
+			return decodeRecords(v, &p.Records)
+		case "conflicts":
+			return json.Unmarshal(v, &p.Conflicts)
+		case "until":
+			return decodeInt(v, &p.Until)
+		case "next_after":
+			return decodeInt(v, &p.NextAfter)
+		case "has_more":
+			return decodeBool(v, &p.HasMore)
+		}
+		return nil
+	})
+}
+
+// eachMember is eachField that stops at fn's first error.
+func eachMember(obj []byte, fn func(name string, value []byte) error) error {
+	var ferr error
+	err := eachField(obj, func(name string, value []byte) {
+		if ferr == nil {
+			ferr = fn(name, value)
+		}
+	})
+	if ferr != nil {
+		return ferr
+	}
+	return err
+}
+
+func decodeRecords(arr []byte, out *[]wireRecord) error {
+	if isNull(arr) {
+		return nil
+	}
+	recs := make([]wireRecord, 0, 256)
+	err := eachElement(arr, func(v []byte) error {
+		recs = append(recs, wireRecord{})
+		r := &recs[len(recs)-1]
+		if err := decodeRecord(v, r); err != nil {
+			return fmt.Errorf("record %d: %w", len(recs), err)
+		}
+		return nil
+	})
+	*out = recs
+	return err
+}
+
+func decodeRecord(obj []byte, r *wireRecord) error {
+	return eachMember(obj, func(name string, v []byte) error {
+		if isNull(v) {
+			return nil
+		}
+		var err error
+		switch name {
+		case "op":
+			r.Op, err = decodeString(v)
+		case "entity":
+			r.Entity, err = decodeString(v)
+		case "id":
+			r.ID, err = decodeString(v)
+		case "seq":
+			err = decodeInt(v, &r.Seq)
+		case "owner":
+			r.Owner, err = decodeString(v)
+		case "created_at":
+			r.CreatedAt, err = decodeTime(v)
+		case "updated_at":
+			r.UpdatedAt, err = decodeTime(v)
+		case "fields":
+			r.Fields = make(map[string]json.RawMessage, 24)
+			err = eachMember(v, func(field string, value []byte) error {
+				r.Fields[field] = value
+				return nil
+			})
+		case "versions":
+			if len(v) == 0 || v[0] != '{' {
+				return fmt.Errorf("versions: %w", errBadObject)
+			}
+			r.Versions = v
+		case "own":
+			err = decodeBool(v, &r.Own)
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		return nil
+	})
+}
+
+func decodeInt(v []byte, out *int64) error {
+	n, err := strconv.ParseInt(string(v), 10, 64)
+	if err != nil {
+		return fmt.Errorf("not an integer: %.20q", v)
+	}
+	*out = n
+	return nil
+}
+
+func decodeBool(v []byte, out *bool) error {
+	switch string(v) {
+	case "true":
+		*out = true
+	case "false":
+		*out = false
+	default:
+		return fmt.Errorf("not a boolean: %.20q", v)
+	}
+	return nil
+}
+
+func decodeTime(v []byte) (time.Time, error) {
+	s, err := decodeString(v)
+	if err != nil {
+		return time.Time{}, err
+	}
+	return time.Parse(time.RFC3339Nano, s)
+}
