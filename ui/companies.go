@@ -43,7 +43,9 @@ func newCompaniesScreen(a *App) *companiesScreen {
 		},
 		func(ctx context.Context) ([]row, error) { return loadCompanyRows(ctx, a.store.DB()) },
 		func(ctx context.Context, id string) (row, error) { return loadCompanyRow(ctx, a.store.DB(), id) })
-	header := container.NewBorder(nil, nil, heading(lang.L("Companies")), newBtn)
+	dupBtn := widget.NewButtonWithIcon(lang.L("Find duplicates"), iconDuplicates, func() { a.showDuplicates(localdb.EntityCompany) })
+	dupBtn.Importance = widget.LowImportance
+	header := container.NewBorder(nil, nil, heading(lang.L("Companies")), container.NewHBox(dupBtn, newBtn))
 	s.recordScreen = newRecordScreen(a, localdb.EntityCompany, list, header, recordScreenHooks{
 		load:   func(ctx context.Context, id string) (any, error) { return loadCompanyBundle(ctx, a.store, id) },
 		render: func(b any) fyne.CanvasObject { return s.render(b.(*companyBundle)) },

@@ -49,7 +49,9 @@ func newContactsScreen(a *App) *contactsScreen {
 	list.detailsFor = func(ctx context.Context, ids []string) (map[string]rowDetail, error) {
 		return loadContactDetailsFor(ctx, a.store.DB(), ids)
 	}
-	header := container.NewBorder(nil, nil, heading(lang.L("Contacts")), newBtn)
+	dupBtn := widget.NewButtonWithIcon(lang.L("Find duplicates"), iconDuplicates, func() { a.showDuplicates(localdb.EntityContact) })
+	dupBtn.Importance = widget.LowImportance
+	header := container.NewBorder(nil, nil, heading(lang.L("Contacts")), container.NewHBox(dupBtn, newBtn))
 	s.recordScreen = newRecordScreen(a, localdb.EntityContact, list, header, recordScreenHooks{
 		load:   func(ctx context.Context, id string) (any, error) { return loadContactBundle(ctx, a.store, id) },
 		render: func(b any) fyne.CanvasObject { return s.render(b.(*contactBundle)) },
@@ -125,6 +127,9 @@ func (s *contactsScreen) render(b *contactBundle) fyne.CanvasObject {
 			lang.L("Delete {{.Name}}? The contact is removed here and, at the next sync, for your team.", map[string]any{"Name": c.FullName}))
 	})
 	del.Importance = widget.DangerImportance
+	if c.LeadStatus != localdb.LeadQualified && c.LeadStatus != localdb.LeadCustomer {
+		actions.Add(widget.NewButtonWithIcon(lang.L("Qualify lead…"), theme.ConfirmIcon(), func() { a.qualifyLead(c, nil) }))
+	}
 	toolbar := container.NewBorder(nil, nil, actions, container.NewHBox(edit, del))
 
 	details := container.NewVBox()
@@ -149,6 +154,12 @@ func (s *contactsScreen) render(b *contactBundle) fyne.CanvasObject {
 		details.Add(labelled(lang.L("Website"), webLink(c.Website)))
 	}
 	details.Add(labelled(lang.L("Lead status"), widget.NewLabel(leadStatusName(c.LeadStatus))))
+	for _, q := range [][2]string{{lang.L("Budget"), c.Budget}, {lang.L("Authority"), c.Authority},
+		{lang.L("Need"), c.Need}, {lang.L("Timeline"), c.Timeline}} {
+		if q[1] != "" {
+			details.Add(labelled(q[0], wrapLabel(q[1])))
+		}
+	}
 	if len(c.Tags) > 0 {
 		details.Add(labelled(lang.L("Tags"), wrapLabel(strings.Join(c.Tags, ", "))))
 	}

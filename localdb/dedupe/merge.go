@@ -39,6 +39,10 @@ var fieldGroups = map[string][][]string{
 	localdb.EntityCompany: {{"street", "postal_code", "city", "region", "country"}},
 }
 
+// Group lists the fields that go with field of entity when a merge takes
+// it from the other record (field alone for most).
+func Group(entity, field string) []string { return groupOf(entity, field) }
+
 func groupOf(entity, field string) []string {
 	for _, g := range fieldGroups[entity] {
 		if slices.Contains(g, field) {
