@@ -15,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"repdesk/localdb"
+	"repdesk/localdb/calls"
 )
 
 // formDialog is a dialog with a small form (log a call, add a task): Ctrl+S
@@ -234,49 +235,35 @@ func (d *callDialog) submit(done func(error)) {
 		return
 	}
 	c := d.contact
-	act := &localdb.Activity{Kind: localdb.KindCall, Direction: "out", Outcome: localdb.CallOutcomes[i], DurationS: secs,
-		Subject: outcomeName(localdb.CallOutcomes[i]), Body: strings.TrimSpace(d.notes.Text),
-		ContactID: c.ID, CompanyID: c.CompanyID, DealID: d.dealIDs[max(0, d.deal.SelectedIndex())]}
+	outcome := localdb.CallOutcomes[i]
+	call := calls.Call{ContactID: c.ID, CompanyID: c.CompanyID, DealID: d.dealIDs[max(0, d.deal.SelectedIndex())],
+		Outcome: outcome, Subject: outcomeName(outcome), Notes: d.notes.Text, Number: d.phone.Selected, DurationS: secs}
+	// The follow-up rules make the retry of a voicemail or an unanswered
+	// call; a callback is due on the day picked here. Any other outcome gets
+	// the follow-up task only when asked for.
 	var task *localdb.Task
-	if d.follow.Checked {
+	switch {
+	case outcome == localdb.OutcomeCallback:
+		call.CallbackAt = dueAt(due)
+	case d.follow.Checked && outcome != localdb.OutcomeVoicemail && outcome != localdb.OutcomeNoAnswer:
 		task = &localdb.Task{Title: lang.L("Call {{.Name}} again", map[string]any{"Name": c.FullName}), Kind: localdb.TaskCall,
-			Due: dueAt(due), ContactID: c.ID, CompanyID: c.CompanyID, DealID: act.DealID}
-	}
-	wrong := ""
-	if act.Outcome == localdb.OutcomeWrongNumber {
-		wrong = d.phone.Selected
+			Due: dueAt(due), ContactID: c.ID, CompanyID: c.CompanyID, DealID: call.DealID}
 	}
 	background(a, func(ctx context.Context) (none, error) {
 		return none{}, a.store.Update(ctx, func(t *localdb.Tx) error {
-			if err := t.Create(act); err != nil {
+			if _, err := calls.LogCall(t, call); err != nil {
 				return err
 			}
 			if task != nil {
-				if err := t.Create(task); err != nil {
-					return err
-				}
+				return t.Create(task)
 			}
-			if wrong == "" {
-				return nil
-			}
-			// A wrong number is flagged so nobody dials it again unawares.
-			fresh, err := t.GetContact(c.ID)
-			if err != nil {
-				return err
-			}
-			for i := range fresh.Phones {
-				if fresh.Phones[i].Number == wrong {
-					fresh.Phones[i].Flagged = true
-				}
-			}
-			return t.UpdateContact(fresh)
+			return nil
 		})
 	}, func(_ none, err error) {
 		done(err)
 		if err == nil {
-			a.changed(nil, localdb.EntityActivity)
-			if wrong != "" {
-				a.changed(nil, localdb.EntityContact)
+			for _, entity := range []string{localdb.EntityActivity, localdb.EntityTask, localdb.EntityContact} {
+				a.changed(nil, entity)
 			}
 		}
 	})
