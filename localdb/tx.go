@@ -105,6 +105,17 @@ func (t *Tx) checkLinks(rec Record) error {
 		return nil
 	}
 	for _, k := range l.links() {
+		if k.entity == EntityCompany && k.id != "" {
+			// The company's name, which the search row needs anyway, is
+			// read live or not at all: one query instead of two.
+			name, err := t.companyName(k.id)
+			if err != nil {
+				return err
+			}
+			if name != "" {
+				continue
+			}
+		}
 		if err := t.checkLink(k.field, k.entity, k.id); err != nil {
 			return err
 		}
