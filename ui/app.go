@@ -26,6 +26,7 @@ import (
 
 	"repdesk/assets"
 	"repdesk/localdb"
+	"repdesk/localdb/provision"
 )
 
 // AppID is the application ID of FyneApp.toml; Fyne keeps the preferences
@@ -39,7 +40,11 @@ type Options struct {
 	DataDir  string // where the database and the app's files live, shown in Settings
 	Sync     SyncService
 	Importer Importer
-	Build    BuildInfo // version, commit and build date, shown in About
+	// Provisioning is the administrator's provisioning (nil: none);
+	// ProvisionError a broken provisioning file, shown at start.
+	Provisioning   *provision.Provisioning
+	ProvisionError error
+	Build          BuildInfo // version, commit and build date, shown in About
 }
 
 // Preference keys.
@@ -108,6 +113,8 @@ type App struct {
 	language string
 	theme    string
 	region   string // default phone region; the store's, changed in Settings
+	prov     *provision.Provisioning
+	provErr  error
 
 	screens []screen
 	cur     int
@@ -121,15 +128,14 @@ type App struct {
 	shell    fyne.CanvasObject
 	statusSt SyncStatus
 
-	contacts   *contactsScreen
-	companies  *companiesScreen
-	deals      *dealsScreen
-	visits     *visitsScreen
-	syncView   *syncScreen
-	settings   *settingsScreen
-	today      *todayScreen
-	dashboard  *dashboardScreen
-	duplicates *duplicatesScreen
+	contacts  *contactsScreen
+	companies *companiesScreen
+	deals     *dealsScreen
+	visits    *visitsScreen
+	syncView  *syncScreen
+	settings  *settingsScreen
+	today     *todayScreen
+	dashboard *dashboardScreen
 
 	unsubscribe func()
 	statusSlot  slot
@@ -176,6 +182,7 @@ func newAppAt(fa fyne.App, w fyne.Window, store *localdb.Store, opts Options, do
 
 func newAppWith(a *App, fa fyne.App, w fyne.Window, store *localdb.Store, opts Options, do func(func())) (*App, error) {
 	a.fa, a.win, a.store, a.sync, a.imp, a.dataDir, a.do = fa, w, store, opts.Sync, opts.Importer, opts.DataDir, do
+	a.prov, a.provErr = opts.Provisioning, opts.ProvisionError
 	a.buildInfo = opts.Build
 	if a.sync == nil {
 		a.sync = offlineSync{store}
@@ -193,8 +200,9 @@ func newAppWith(a *App, fa fyne.App, w fyne.Window, store *localdb.Store, opts O
 	if err := a.setLanguage(prefs.String(prefLanguage)); err != nil {
 		return nil, err
 	}
-	a.sync.SetInterval(time.Duration(prefs.IntWithFallback(prefInterval, 15)) * time.Minute)
+	a.sync.SetInterval(time.Duration(a.syncMinutes()) * time.Minute)
 	a.build()
+	a.showProvisionError()
 	a.registerShortcuts()
 	w.SetCloseIntercept(a.requestClose)
 	w.SetOnDropped(a.dropped)
@@ -250,8 +258,7 @@ func (a *App) build() {
 	a.settings = newSettingsScreen(a)
 	a.today = newTodayScreen(a)
 	a.dashboard = newDashboardScreen(a)
-	a.duplicates = newDuplicatesScreen(a)
-	a.screens = []screen{a.today, a.dashboard, a.contacts, a.companies, a.deals, a.visits, a.duplicates, a.syncView, a.settings}
+	a.screens = []screen{a.today, a.dashboard, a.contacts, a.companies, a.deals, a.visits, a.syncView, a.settings}
 	a.shell = a.buildShell()
 	a.win.SetContent(a.shell)
 	a.win.SetTitle("RepDesk")
@@ -369,6 +376,9 @@ func (a *App) changed(from screen, entity string) {
 // checkWelcome shows the welcome when the book is empty on first start.
 func (a *App) checkWelcome() {
 	run(a, &a.welcomeSlot, func(ctx context.Context) (bool, error) {
+		if a.needsToken() { // a provisioned first start asks for the token, book or not
+			return true, nil
+		}
 		var n int
 		err := a.store.DB().QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM contacts WHERE deleted = 0) +
 			(SELECT COUNT(*) FROM companies WHERE deleted = 0)`).Scan(&n)

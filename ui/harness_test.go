@@ -17,6 +17,7 @@ import (
 
 	"repdesk/localdb"
 	"repdesk/localdb/demo"
+	"repdesk/localdb/provision"
 )
 
 // testNow is the fixed "now" of every UI test, so that "today" and "5 min
@@ -51,6 +52,10 @@ type harnessOpts struct {
 	language string // "en" unless set
 	demo     int    // demo contacts to seed (0: none)
 	welcomed bool   // false shows the welcome on an empty book
+	// prov and provErr are the administrator's provisioning and a broken
+	// provisioning file's error.
+	prov    *provision.Provisioning
+	provErr error
 }
 
 func newHarness(t testing.TB, o harnessOpts) *harness {
@@ -79,7 +84,8 @@ func newHarness(t testing.TB, o harnessOpts) *harness {
 	if o.syncFor != nil {
 		o.sync = o.syncFor(store)
 	}
-	a, err := newAppAt(fa, w, store, Options{Sync: o.sync, Importer: o.importer, DataDir: o.dataDir}, h.do, func() time.Time { return testNow })
+	a, err := newAppAt(fa, w, store, Options{Sync: o.sync, Importer: o.importer, DataDir: o.dataDir,
+		Provisioning: o.prov, ProvisionError: o.provErr}, h.do, func() time.Time { return testNow })
 	require.NoError(t, err)
 	t.Cleanup(a.close)
 	h.app = a

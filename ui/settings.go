@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/url"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"repdesk/localdb"
+	"repdesk/localdb/provision"
 )
 
 // Sync intervals offered, in minutes (0: only by hand).
@@ -36,7 +38,14 @@ type settingsScreen struct {
 }
 
 func (a *App) currency() string {
-	return a.fa.Preferences().StringWithFallback(prefCurrency, "EUR")
+	if a.locked(provision.LockCurrency) {
+		return a.prov.Currency
+	}
+	fallback := "EUR"
+	if a.prov != nil && a.prov.Currency != "" {
+		fallback = a.prov.Currency
+	}
+	return a.fa.Preferences().StringWithFallback(prefCurrency, fallback)
 }
 
 func newSettingsScreen(a *App) *settingsScreen {
@@ -45,7 +54,7 @@ func newSettingsScreen(a *App) *settingsScreen {
 
 	s.server = newEntry(a)
 	s.server.SetPlaceHolder("https://repdesk.example.com")
-	s.server.SetText(prefs.String(prefServer))
+	s.server.SetText(firstNonEmpty(prefs.String(prefServer), a.provisionedServer()))
 	serverErr := newErrorText()
 	s.server.OnChanged = func(string) { serverErr.set("") }
 	s.token = newPasswordEntry(a)
@@ -61,12 +70,16 @@ func newSettingsScreen(a *App) *settingsScreen {
 	})
 	s.login.Importance = widget.HighImportance
 	serverPanel := panel(lang.L("Server"), container.NewVBox(
-		settingRow(lang.L("Server URL"), container.NewVBox(s.server, serverErr)),
+		settingRow(lang.L("Server URL"), a.lockSetting(provision.LockServer, s.server, container.NewVBox(s.server, serverErr))),
 		settingRow(lang.L("Token"), s.token),
 		settingRow("", container.NewBorder(nil, nil, nil, s.login, s.result))))
 
 	var intervalNames []string
-	for _, m := range syncIntervals {
+	intervals := syncIntervals
+	if m := a.syncMinutes(); indexOfInt(intervals, m) < 0 { // an administrator's interval not in the list
+		intervals = append(slices.Clone(intervals), m)
+	}
+	for _, m := range intervals {
 		if m == 0 {
 			intervalNames = append(intervalNames, lang.L("Only when I press Sync now"))
 		} else {
@@ -74,9 +87,9 @@ func newSettingsScreen(a *App) *settingsScreen {
 		}
 	}
 	interval := widget.NewSelect(intervalNames, nil)
-	interval.SetSelectedIndex(max(0, indexOfInt(syncIntervals, prefs.IntWithFallback(prefInterval, 15))))
+	interval.SetSelectedIndex(max(0, indexOfInt(intervals, a.syncMinutes())))
 	interval.OnChanged = func(string) {
-		m := syncIntervals[max(0, interval.SelectedIndex())]
+		m := intervals[max(0, interval.SelectedIndex())]
 		prefs.SetInt(prefInterval, m)
 		a.sync.SetInterval(time.Duration(m) * time.Minute)
 	}
@@ -137,9 +150,9 @@ func newSettingsScreen(a *App) *settingsScreen {
 	}
 
 	general := panel(lang.L("Sync and region"), container.NewVBox(
-		settingRow(lang.L("Sync"), interval),
-		settingRow(lang.L("Phone region"), container.NewVBox(region, regionNote)),
-		settingRow(lang.L("Currency"), currency),
+		settingRow(lang.L("Sync"), a.lockSetting(provision.LockSyncInterval, interval, interval)),
+		settingRow(lang.L("Phone region"), a.lockSetting(provision.LockRegion, region, container.NewVBox(region, regionNote))),
+		settingRow(lang.L("Currency"), a.lockSetting(provision.LockCurrency, currency, currency)),
 	))
 	look := panel(lang.L("Appearance"), container.NewVBox(
 		settingRow(lang.L("Theme"), themeChoice),

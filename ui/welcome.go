@@ -19,6 +19,9 @@ const welcomeDemoContacts = 500
 // vCards, or connect to a server, or just start. RepDesk is fully usable
 // without a server.
 func newWelcome(a *App) fyne.CanvasObject {
+	if a.provisionedServer() != "" {
+		return newTokenWelcome(a)
+	}
 	logo := widget.NewIcon(a.fa.Icon())
 	title := widget.NewLabelWithStyle(lang.L("Welcome to RepDesk"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
 	title.SizeName = theme.SizeNameHeadingText
