@@ -128,14 +128,15 @@ type App struct {
 	shell    fyne.CanvasObject
 	statusSt SyncStatus
 
-	contacts  *contactsScreen
-	companies *companiesScreen
-	deals     *dealsScreen
-	visits    *visitsScreen
-	syncView  *syncScreen
-	settings  *settingsScreen
-	today     *todayScreen
-	dashboard *dashboardScreen
+	contacts   *contactsScreen
+	companies  *companiesScreen
+	deals      *dealsScreen
+	visits     *visitsScreen
+	syncView   *syncScreen
+	settings   *settingsScreen
+	today      *todayScreen
+	dashboard  *dashboardScreen
+	duplicates *duplicatesScreen
 
 	unsubscribe func()
 	statusSlot  slot
@@ -258,7 +259,8 @@ func (a *App) build() {
 	a.settings = newSettingsScreen(a)
 	a.today = newTodayScreen(a)
 	a.dashboard = newDashboardScreen(a)
-	a.screens = []screen{a.today, a.dashboard, a.contacts, a.companies, a.deals, a.visits, a.syncView, a.settings}
+	a.duplicates = newDuplicatesScreen(a)
+	a.screens = []screen{a.today, a.dashboard, a.contacts, a.companies, a.deals, a.visits, a.duplicates, a.syncView, a.settings}
 	a.shell = a.buildShell()
 	a.win.SetContent(a.shell)
 	a.win.SetTitle("RepDesk")
