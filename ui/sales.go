@@ -76,7 +76,7 @@ func (a *App) addonsView(companyID string, ad addons) fyne.CanvasObject {
 		reason := secondary(addonReason(s))
 		reason.Wrapping = fyne.TextWrapWord
 		price := widget.NewLabel(a.loc.money(s.Price, s.Currency))
-		box.Add(container.NewBorder(nil, nil, nil, container.NewHBox(price, btn), container.New(&tightLines{}, name, reason)))
+		box.Add(container.NewBorder(nil, nil, nil, container.NewCenter(container.NewHBox(price, btn)), container.New(&tightLines{}, name, reason)))
 	}
 	return box
 }
