@@ -137,6 +137,7 @@ type App struct {
 	today      *todayScreen
 	dashboard  *dashboardScreen
 	duplicates *duplicatesScreen
+	queue      *queueScreen
 
 	unsubscribe func()
 	statusSlot  slot
@@ -259,8 +260,9 @@ func (a *App) build() {
 	a.settings = newSettingsScreen(a)
 	a.today = newTodayScreen(a)
 	a.dashboard = newDashboardScreen(a)
+	a.queue = newQueueScreen(a)
 	a.duplicates = newDuplicatesScreen(a)
-	a.screens = []screen{a.today, a.dashboard, a.contacts, a.companies, a.deals, a.visits, a.duplicates, a.syncView, a.settings}
+	a.screens = []screen{a.today, a.dashboard, a.queue, a.contacts, a.companies, a.deals, a.visits, a.duplicates, a.syncView, a.settings}
 	a.shell = a.buildShell()
 	a.win.SetContent(a.shell)
 	a.win.SetTitle("RepDesk")
@@ -659,7 +661,17 @@ func (a *App) globalKey(ev *fyne.KeyEvent) bool {
 	case fyne.KeyEscape:
 		return a.escape()
 	}
+	// A screen with keys of its own (the queue's 1–7) gets the keys typed
+	// while no field has the focus and no dialog is open.
+	if k, ok := a.current().(keyedScreen); ok && len(a.dialogs) == 0 && a.win.Canvas().Focused() == nil {
+		return k.typedKey(ev)
+	}
 	return false
+}
+
+// keyedScreen is a screen with keys of its own.
+type keyedScreen interface {
+	typedKey(ev *fyne.KeyEvent) bool
 }
 
 func (a *App) saveEdit() {
