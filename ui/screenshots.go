@@ -177,6 +177,7 @@ func screenshotPlan(a *App, sample string, english bool) []shot {
 		{name: "visit", prepare: func() {}},
 		{name: "sync", prepare: func() { a.showID("sync") }},
 		{name: "settings", prepare: func() { a.showID("settings") }},
+		{name: "about", prepare: func() { a.showID("settings"); a.showAbout() }, undo: a.closeDialogs},
 		{name: "import", prepare: func() {
 			a.showID("contacts")
 			a.importFiles([]string{sample})
