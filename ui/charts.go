@@ -89,7 +89,7 @@ func (r *barRenderer) Layout(size fyne.Size) {
 	inset := theme.InnerPadding() // as far in as the labels around the chart
 	labelW, textW := r.columns()
 	x0 := inset + labelW + 2*pad
-	barW := max(size.Width-x0-textW-2*pad-inset, 10)
+	barW := max(size.Width-x0-textW-3*pad-inset, 10)
 	m := r.max()
 	scale := func(v float64) float32 {
 		if m <= 0 {
@@ -108,7 +108,7 @@ func (r *barRenderer) Layout(size fyne.Size) {
 		o.bar.Resize(fyne.NewSize(scale(b.value), h))
 		o.inner.Move(fyne.NewPos(x0, y+4))
 		o.inner.Resize(fyne.NewSize(scale(b.inner), h))
-		o.text.Move(fyne.NewPos(x0+barW+pad, y+(chartRowHeight-o.text.MinSize().Height)/2))
+		o.text.Move(fyne.NewPos(x0+barW+2*pad, y+(chartRowHeight-o.text.MinSize().Height)/2))
 	}
 	if r.c.marker > 0 {
 		x := x0 + scale(r.c.marker)
