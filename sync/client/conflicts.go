@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"repdesk/localdb"
+	"repdesk/sync/internal/rawjson"
 	"repdesk/sync/protocol"
 )
 
@@ -91,7 +92,7 @@ func viewOf(cf *protocol.Conflict, me string) Conflict {
 		v.Mine, v.Theirs, v.TheirAuthor = cf.Server, cf.Client, cf.ClientAuthor
 	}
 	v.Mine, v.Theirs = orNull(v.Mine), orNull(v.Theirs)
-	v.MineDeleted = v.Deleted && isNull(v.Mine)
+	v.MineDeleted = v.Deleted && rawjson.IsNull(v.Mine)
 	return v
 }
 
@@ -137,7 +138,7 @@ func (c *Client) Resolve(ctx context.Context, id, keep string) error {
 			return fmt.Errorf("resolve %s: restore is for an edit that met a delete; this conflict is about field %q: choose mine or theirs",
 				cf.ID, cf.Field)
 		}
-		clientWins, resolution = !isNull(cf.Client), protocol.ResolutionRestore
+		clientWins, resolution = !rawjson.IsNull(cf.Client), protocol.ResolutionRestore
 	default:
 		return fmt.Errorf("resolve %s: keep %q: want mine, theirs or restore", cf.ID, keep)
 	}
@@ -167,7 +168,7 @@ func applyDecision(t *localdb.Tx, cf *protocol.Conflict, winner json.RawMessage,
 		return err
 	}
 	if cf.Kind == protocol.ConflictEditDelete {
-		if isNull(winner) {
+		if rawjson.IsNull(winner) {
 			// The delete wins.
 			if missing || deleted {
 				return nil

@@ -3,8 +3,9 @@ package client
 import (
 	"encoding/json"
 	"fmt"
-	"strconv"
 	"time"
+
+	"repdesk/sync/internal/rawjson"
 )
 
 // Pull and snapshot pages are decoded by hand: a first sync reads 100,000
@@ -19,7 +20,7 @@ type rawDecoder interface {
 }
 
 func (p *wirePull) decodeRaw(b []byte) error {
-	return eachMember(b, func(name string, v []byte) error {
+	return rawjson.EachMember(b, func(name string, v []byte) error {
 		switch name {
 		case "changes":
 			return decodeRecords(v, &p.Changes)
@@ -35,7 +36,7 @@ func (p *wirePull) decodeRaw(b []byte) error {
 }
 
 func (p *wireSnapshot) decodeRaw(b []byte) error {
-	return eachMember(b, func(name string, v []byte) error {
+	return rawjson.EachMember(b, func(name string, v []byte) error {
 		switch name {
 		case "records":
 			return decodeRecords(v, &p.Records)
@@ -52,26 +53,12 @@ func (p *wireSnapshot) decodeRaw(b []byte) error {
 	})
 }
 
-// eachMember is eachField that stops at fn's first error.
-func eachMember(obj []byte, fn func(name string, value []byte) error) error {
-	var ferr error
-	err := eachField(obj, func(name string, value []byte) {
-		if ferr == nil {
-			ferr = fn(name, value)
-		}
-	})
-	if ferr != nil {
-		return ferr
-	}
-	return err
-}
-
 func decodeRecords(arr []byte, out *[]wireRecord) error {
-	if isNull(arr) {
+	if rawjson.IsNull(arr) {
 		return nil
 	}
 	recs := make([]wireRecord, 0, 256)
-	err := eachElement(arr, func(v []byte) error {
+	err := rawjson.EachElement(arr, func(v []byte) error {
 		recs = append(recs, wireRecord{})
 		r := &recs[len(recs)-1]
 		if err := decodeRecord(v, r); err != nil {
@@ -84,35 +71,35 @@ func decodeRecords(arr []byte, out *[]wireRecord) error {
 }
 
 func decodeRecord(obj []byte, r *wireRecord) error {
-	return eachMember(obj, func(name string, v []byte) error {
-		if isNull(v) {
+	return rawjson.EachMember(obj, func(name string, v []byte) error {
+		if rawjson.IsNull(v) {
 			return nil
 		}
 		var err error
 		switch name {
 		case "op":
-			r.Op, err = decodeString(v)
+			r.Op, err = rawjson.String(v)
 		case "entity":
-			r.Entity, err = decodeString(v)
+			r.Entity, err = rawjson.String(v)
 		case "id":
-			r.ID, err = decodeString(v)
+			r.ID, err = rawjson.String(v)
 		case "seq":
 			err = decodeInt(v, &r.Seq)
 		case "owner":
-			r.Owner, err = decodeString(v)
+			r.Owner, err = rawjson.String(v)
 		case "created_at":
 			r.CreatedAt, err = decodeTime(v)
 		case "updated_at":
 			r.UpdatedAt, err = decodeTime(v)
 		case "fields":
 			r.Fields = make(map[string]json.RawMessage, 24)
-			err = eachMember(v, func(field string, value []byte) error {
+			err = rawjson.EachMember(v, func(field string, value []byte) error {
 				r.Fields[field] = value
 				return nil
 			})
 		case "versions":
 			if len(v) == 0 || v[0] != '{' {
-				return fmt.Errorf("versions: %w", errBadObject)
+				return fmt.Errorf("versions: %w", rawjson.ErrNotObject)
 			}
 			r.Versions = v
 		case "own":
@@ -125,29 +112,18 @@ func decodeRecord(obj []byte, r *wireRecord) error {
 	})
 }
 
-func decodeInt(v []byte, out *int64) error {
-	n, err := strconv.ParseInt(string(v), 10, 64)
-	if err != nil {
-		return fmt.Errorf("not an integer: %.20q", v)
-	}
-	*out = n
-	return nil
+func decodeInt(v []byte, out *int64) (err error) {
+	*out, err = rawjson.Int(v)
+	return err
 }
 
-func decodeBool(v []byte, out *bool) error {
-	switch string(v) {
-	case "true":
-		*out = true
-	case "false":
-		*out = false
-	default:
-		return fmt.Errorf("not a boolean: %.20q", v)
-	}
-	return nil
+func decodeBool(v []byte, out *bool) (err error) {
+	*out, err = rawjson.Bool(v)
+	return err
 }
 
 func decodeTime(v []byte) (time.Time, error) {
-	s, err := decodeString(v)
+	s, err := rawjson.String(v)
 	if err != nil {
 		return time.Time{}, err
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"repdesk/localdb"
+	"repdesk/sync/internal/rawjson"
 	"repdesk/sync/protocol"
 )
 
@@ -246,7 +247,7 @@ func outcomesOf(batch []localdb.Outgoing, sent []sentMutation, resp *protocol.Pu
 					hubValues = append(hubValues, localdb.HubFieldValue{Entity: cf.Entity, RecordID: cf.RecordID,
 						Field: cf.Field, Value: cf.Server, Version: cf.ServerVersion})
 				case protocol.ConflictEditDelete:
-					if !isNull(cf.Client) {
+					if !rawjson.IsNull(cf.Client) {
 						editLost = true // our edit met a delete: the delete stands
 					}
 				}
@@ -273,11 +274,6 @@ func outcomesOf(batch []localdb.Outgoing, sent []sentMutation, resp *protocol.Pu
 		outcomes = append(outcomes, out)
 	}
 	return outcomes, hubValues, conflicts, nil
-}
-
-func isNull(v json.RawMessage) bool {
-	s := string(v)
-	return len(v) == 0 || s == "null"
 }
 
 // putConflicts stores conflicts received from the hub and returns how many

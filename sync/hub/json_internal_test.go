@@ -5,6 +5,9 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"repdesk/sync/protocol"
 )
 
 func TestCompact(t *testing.T) {
@@ -49,13 +52,20 @@ func TestMergeTagSets(t *testing.T) {
 	}
 }
 
-func TestAppendString(t *testing.T) {
-	for _, s := range []string{"plain", `qu"ote`, `back\slash`, "new\nline", "tab\t", "ctl\x01", "Ærø Østfold", "bad\xffutf8"} {
-		var back string
-		assert.NoError(t, json.Unmarshal(appendString(nil, s), &back), s)
-		want, _ := json.Marshal(s)
-		var wantBack string
-		_ = json.Unmarshal(want, &wantBack)
-		assert.Equal(t, wantBack, back, s)
+// The hand decoder reads push bodies as encoding/json does.
+func TestDecodePushRequestLikeEncodingJSON(t *testing.T) {
+	body := `{"client_id":"0190b5c2-6a7e-7c1a-9a55-2f4c1b0e8d11","future":[1],"mutations":[
+	  {"mutation":41,"entity":"contact","id":"x","op":"create","fields":{"full_name":{"value":"Kari \"K\"","base":0},
+	   "tags":{"value":["vip"],"base":7},"notes":{"value":null},"o":{"value":{"a":[1,{"b":"}"}]},"base":3}},"at":"2025-03-01T09:12:00.5Z"},
+	  {"mutation":45,"entity":"deal","id":"y","op":"delete","base":1311},
+	  {"mutation":46,"entity":"company","id":"z","op":"resolve","conflict":"c","resolution":"keep_mine","fields":null}]}`
+	var want, got protocol.PushRequest
+	require.NoError(t, json.Unmarshal([]byte(body), &want))
+	require.NoError(t, decodePushRequest([]byte(body), &got))
+	assert.Equal(t, want, got)
+	for _, bad := range []string{`{"mutations":[{"mutation":"1"}]}`, `{"mutations":{}}`, `{"client_id":1}`, `{"mutations":[`,
+		`{"mutations":[{"fields":{"a":{"base":"x"}}}]}`, `{"mutations":[{"at":"yesterday"}]}`, `[]`} {
+		var req protocol.PushRequest
+		assert.Error(t, decodePushRequest([]byte(bad), &req), bad)
 	}
 }

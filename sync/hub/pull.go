@@ -10,8 +10,8 @@ import (
 	"io"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
+	"repdesk/sync/internal/rawjson"
 	"repdesk/sync/protocol"
 )
 
@@ -372,25 +372,25 @@ func appendRecord(b []byte, r *rawRecord) []byte {
 	b = append(b, `{"op":"`...)
 	b = append(b, r.op...)
 	b = append(b, `","entity":`...)
-	b = appendString(b, r.entity)
+	b = rawjson.AppendString(b, r.entity)
 	b = append(b, `,"id":`...)
-	b = appendString(b, r.id)
+	b = rawjson.AppendString(b, r.id)
 	b = append(b, `,"seq":`...)
 	b = strconv.AppendInt(b, r.seq, 10)
 	if r.op == protocol.ChangeRemove {
 		return append(b, '}')
 	}
 	b = append(b, `,"owner":`...)
-	b = appendString(b, r.owner)
+	b = rawjson.AppendString(b, r.owner)
 	b = append(b, `,"territory":`...)
-	b = appendString(b, r.territory)
+	b = rawjson.AppendString(b, r.territory)
 	if r.createdAt != "" {
 		b = append(b, `,"created_at":`...)
-		b = appendString(b, r.createdAt)
+		b = rawjson.AppendString(b, r.createdAt)
 	}
 	if r.updatedAt != "" {
 		b = append(b, `,"updated_at":`...)
-		b = appendString(b, r.updatedAt)
+		b = rawjson.AppendString(b, r.updatedAt)
 	}
 	if r.op == protocol.ChangeUpsert {
 		b = append(b, `,"fields":`...)
@@ -432,45 +432,6 @@ func (r *rawRecord) othersFields() ([]byte, bool) {
 // hubMayChange names the fields whose stored value may differ from what a
 // client sent.
 var hubMayChange = map[string]bool{protocol.FieldTags: true, protocol.FieldTerritory: true}
-
-const hexDigits = "0123456789abcdef"
-
-// appendString appends s as a JSON string.
-func appendString(b []byte, s string) []byte {
-	b = append(b, '"')
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' && c < utf8.RuneSelf {
-			b = append(b, c)
-			i++
-			continue
-		}
-		if c >= utf8.RuneSelf {
-			r, size := utf8.DecodeRuneInString(s[i:])
-			if r == utf8.RuneError && size == 1 {
-				b = append(b, `\ufffd`...)
-			} else {
-				b = append(b, s[i:i+size]...)
-			}
-			i += size
-			continue
-		}
-		switch c {
-		case '"', '\\':
-			b = append(b, '\\', c)
-		case '\n':
-			b = append(b, '\\', 'n')
-		case '\r':
-			b = append(b, '\\', 'r')
-		case '\t':
-			b = append(b, '\\', 't')
-		default:
-			b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-		}
-		i++
-	}
-	return append(b, '"')
-}
 
 // Snapshot is one open page of a snapshot, ready to be written.
 type Snapshot struct {

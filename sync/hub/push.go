@@ -16,6 +16,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"repdesk/sync/internal/rawjson"
 	"repdesk/sync/protocol"
 )
 
@@ -513,7 +514,7 @@ func encodeFields(fields map[string]json.RawMessage) []byte {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendString(b, k)
+		b = rawjson.AppendString(b, k)
 		b = append(b, ':')
 		b = append(b, fields[k]...)
 	}
@@ -527,7 +528,7 @@ func encodeVersions(versions map[string]int64) []byte {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendString(b, k)
+		b = rawjson.AppendString(b, k)
 		b = append(b, ':')
 		b = strconv.AppendInt(b, versions[k], 10)
 	}

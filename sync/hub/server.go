@@ -204,12 +204,17 @@ func (s *Server) handlePush(w http.ResponseWriter, r *http.Request) {
 		defer zr.Close()
 		body = &limitedReader{r: zr, n: s.opts.MaxBodyBytes}
 	}
+	raw, err := io.ReadAll(body)
+	if errors.Is(err, errBodyTooLarge) {
+		writeError(w, http.StatusRequestEntityTooLarge, "push body exceeds the limit of %d bytes: send smaller batches", s.opts.MaxBodyBytes)
+		return
+	}
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "push body cannot be read: %v", err)
+		return
+	}
 	var req protocol.PushRequest
-	if err := json.NewDecoder(body).Decode(&req); err != nil {
-		if errors.Is(err, errBodyTooLarge) {
-			writeError(w, http.StatusRequestEntityTooLarge, "push body exceeds the limit of %d bytes: send smaller batches", s.opts.MaxBodyBytes)
-			return
-		}
+	if err := decodePushRequest(raw, &req); err != nil {
 		writeError(w, http.StatusBadRequest, "push body is not a valid push request: %v", err)
 		return
 	}
