@@ -7,11 +7,13 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"sync/atomic"
 	"syscall"
 
 	"repdesk/cmd/repdesk/cli"
 	_ "repdesk/cmd/repdesk/internal/posixlocale" // before Fyne reads the locale
 	"repdesk/localdb"
+	"repdesk/localdb/dedupe"
 	"repdesk/localdb/demo"
 	"repdesk/sync/client"
 	"repdesk/ui"
@@ -55,9 +57,31 @@ func runApp(ctx context.Context, store *localdb.Store, opts cli.AppOptions) erro
 	syncer := client.New(store, client.Options{DataDir: opts.DataDir, BackgroundIndex: true, RootCAs: rootCAs})
 	loopCtx, stopLoop := context.WithCancel(ctx)
 	defer stopLoop()
+	defer syncer.Subscribe(followMergesAfterSync(loopCtx, store, syncer))()
 	go syncer.Run(loopCtx)
 	uiOpts.Sync = ui.ClientSync(syncer)
 	return ui.Run(store, uiOpts)
+}
+
+// followMergesAfterSync returns a status subscriber that, when a sync ends,
+// re-points links to records merged away on another client
+// (a deal made here for a contact merged there) and syncs those at once.
+func followMergesAfterSync(ctx context.Context, store *localdb.Store, syncer *client.Client) func(client.Status) {
+	var syncing, following atomic.Bool
+	return func(st client.Status) {
+		if !syncing.Swap(st.Syncing) || st.Syncing || !following.CompareAndSwap(false, true) {
+			return
+		}
+		go func() {
+			defer following.Store(false)
+			n, err := dedupe.FollowMerges(ctx, store)
+			if err != nil {
+				fmt.Fprintln(os.Stderr, "repdesk:", err)
+			} else if n > 0 {
+				syncer.Trigger()
+			}
+		}()
+	}
 }
 
 // seedFirstStart fills a brand-new database with demo data, once: a rep who
