@@ -46,18 +46,9 @@ func Load(ctx context.Context, st *localdb.Store, visitID string) (*Brief, error
 		if b.Company, err = st.GetCompany(ctx, row.CompanyID); err != nil {
 			return nil, fmt.Errorf("brief: company of visit %s: %w", visitID, err)
 		}
-		cs, err := st.ListContacts(ctx, localdb.ContactFilter{CompanyID: row.CompanyID, Limit: MaxContacts + 1})
-		if err != nil {
-			return nil, fmt.Errorf("brief: contacts: %w", err)
+		if b.Contacts, b.MoreContacts, err = companyContacts(ctx, st, row.CompanyID); err != nil {
+			return nil, err
 		}
-		if len(cs) > MaxContacts {
-			n, err := countContacts(ctx, st, row.CompanyID)
-			if err != nil {
-				return nil, err
-			}
-			cs, b.MoreContacts = cs[:MaxContacts], n-MaxContacts
-		}
-		b.Contacts = cs
 	} else if row.ContactID != "" {
 		c, err := st.GetContact(ctx, row.ContactID)
 		if err != nil {
@@ -90,41 +81,66 @@ func Load(ctx context.Context, st *localdb.Store, visitID string) (*Brief, error
 	return b, nil
 }
 
-func countContacts(ctx context.Context, st *localdb.Store, companyID string) (int, error) {
-	var n int
-	if err := st.DB().QueryRowContext(ctx, `SELECT COUNT(*) FROM contacts WHERE company_id = ? AND deleted = 0`, companyID).Scan(&n); err != nil {
-		return 0, fmt.Errorf("brief: count contacts: %w", err)
+// companyContacts returns the company's live contacts by name, at most
+// MaxContacts, and how many more there are. It reads them by the company
+// index: ListContacts orders by name through the name index and scans every
+// contact of the database for one company's.
+func companyContacts(ctx context.Context, st *localdb.Store, companyID string) ([]localdb.Contact, int, error) {
+	ids, err := queryIDs(ctx, st, `SELECT id FROM contacts WHERE company_id = ? AND deleted = 0`, companyID)
+	if err != nil {
+		return nil, 0, fmt.Errorf("brief: contacts: %w", err)
 	}
-	return n, nil
+	out := make([]localdb.Contact, 0, len(ids))
+	for _, id := range ids {
+		c, err := st.GetContact(ctx, id)
+		if err != nil {
+			return nil, 0, fmt.Errorf("brief: contact %s: %w", id, err)
+		}
+		out = append(out, *c)
+	}
+	slices.SortFunc(out, func(a, b localdb.Contact) int {
+		if c := strings.Compare(strings.ToLower(a.FullName), strings.ToLower(b.FullName)); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	if len(out) > MaxContacts {
+		return out[:MaxContacts], len(out) - MaxContacts, nil
+	}
+	return out, 0, nil
+}
+
+// queryIDs runs a query of one id column.
+func queryIDs(ctx context.Context, st *localdb.Store, q string, args ...any) ([]string, error) {
+	rs, err := st.DB().QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rs.Close()
+	var ids []string
+	for rs.Next() {
+		var id string
+		if err := rs.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rs.Err()
 }
 
 // openTasks returns the open tasks of the company or of its contacts (or of
 // the contact alone), by due date.
 func openTasks(ctx context.Context, st *localdb.Store, companyID, contactID string) ([]localdb.Task, error) {
-	// The tasks of the company's contacts by the contact index, then the
-	// company's own: tasks have no company index.
+	// By the contact and company indexes: the planner would otherwise walk
+	// every open task of the database.
 	q := `SELECT id FROM tasks WHERE deleted = 0 AND done = 0 AND contact_id = ?`
 	args := []any{contactID}
 	if companyID != "" {
-		q = `SELECT id FROM tasks WHERE deleted = 0 AND done = 0 AND contact_id IN (SELECT id FROM contacts WHERE company_id = ?)
-			UNION SELECT id FROM tasks WHERE deleted = 0 AND done = 0 AND company_id = ?`
+		q = `SELECT id FROM tasks INDEXED BY tasks_contact WHERE contact_id IN (SELECT id FROM contacts WHERE company_id = ?) AND deleted = 0 AND done = 0
+			UNION SELECT id FROM tasks INDEXED BY tasks_company WHERE company_id = ? AND deleted = 0 AND done = 0`
 		args = []any{companyID, companyID}
 	}
-	rs, err := st.DB().QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("brief: open tasks: %w", err)
-	}
-	var ids []string
-	for rs.Next() {
-		var id string
-		if err := rs.Scan(&id); err != nil {
-			rs.Close()
-			return nil, fmt.Errorf("brief: open tasks: %w", err)
-		}
-		ids = append(ids, id)
-	}
-	err = rs.Err()
-	rs.Close()
+	ids, err := queryIDs(ctx, st, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("brief: open tasks: %w", err)
 	}
