@@ -34,7 +34,8 @@ CREATE TABLE line_items (
     quantity   INTEGER NOT NULL DEFAULT 1,
     unit_price INTEGER NOT NULL DEFAULT 0
 ) STRICT;
-CREATE INDEX line_items_deal ON line_items (deal_id, deleted);
+-- product_id too: suggestions read every won deal's products from it.
+CREATE INDEX line_items_deal ON line_items (deal_id, deleted, product_id);
 CREATE INDEX line_items_product ON line_items (product_id);
 
 CREATE TABLE targets (
@@ -53,7 +54,8 @@ CREATE TABLE targets (
 CREATE INDEX targets_month ON targets (month, deleted);
 
 -- The dashboard counts this week's calls, and sums the open pipeline and the
--- won deals of a month from covering indexes (no row look-ups).
+-- won deals of a month from covering indexes (no row look-ups); suggestions
+-- find the won deals' companies in the first one too.
 CREATE INDEX activities_kind_time ON activities (kind, occurred_at);
-CREATE INDEX deals_pipeline ON deals (deleted, stage, owner, expected_close, currency, amount, probability);
+CREATE INDEX deals_pipeline ON deals (deleted, stage, owner, expected_close, currency, amount, probability, company_id, id);
 CREATE INDEX deals_closed ON deals (closed_at, deleted, stage, owner, currency, amount);
