@@ -184,6 +184,7 @@ func screenshotPlan(a *App, sample string, english bool) []shot {
 		}, undo: a.closeDialogs},
 	}
 	plan = append(plan, salesShots(a)...)
+	plan = append(plan, duplicatesShots(a)...)
 	if english {
 		plan = append(plan, shot{name: "contacts-dark", prepare: func() {
 			a.fa.Settings().SetTheme(repTheme{mode: themeDark})
