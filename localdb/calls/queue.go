@@ -82,46 +82,82 @@ func Build(ctx context.Context, s *localdb.Store, f localdb.QueueFilter, o Optio
 		return nil, fmt.Errorf("build queue: %w", err)
 	}
 	dayStart, dayEnd := today(o.Now, o.Location)
-	join := "LEFT JOIN"
-	if f.DueToday {
-		join = "JOIN"
-	}
-	// The call tasks due are few: read them through their index first and
-	// join them to the contacts.
-	q := `WITH due AS (SELECT contact_id, MIN(due) AS due FROM tasks
+	// The call tasks due are few: read once through their index.
+	const due = `WITH due AS (SELECT contact_id, MIN(due) AS due FROM tasks
 			WHERE kind = 'call' AND done = 0 AND deleted = 0 AND due <> '' AND due < ? AND contact_id <> ''
-			GROUP BY contact_id)
-		SELECT c.id, c.full_name, c.company_id, COALESCE(co.name, ''), c.lead_status, c.phones, c.do_not_call,
-			COALESCE(NULLIF(json_extract(c.addresses, '$[0].city'), ''), co.city, ''), COALESCE(due.due, '')
-		FROM contacts c
-		` + join + ` due ON due.contact_id = c.id
+			GROUP BY contact_id) `
+	const sel = `SELECT c.id, c.full_name, c.company_id, COALESCE(co.name, ''), c.lead_status, c.phones, c.do_not_call,
+			COALESCE(NULLIF(json_extract(c.addresses, '$[0].city'), ''), co.city, ''), `
+	where, args := conditions(s, f)
+	// First the contacts with a call due, earliest first...
+	q := due + sel + `due.due FROM due JOIN contacts c ON c.id = due.contact_id
 		LEFT JOIN companies co ON co.id = c.company_id AND co.deleted = 0
-		WHERE c.deleted = 0`
-	args := []any{localdb.StoredTime(dayEnd)}
+		WHERE ` + where + ` ORDER BY due.due, c.full_name COLLATE NOCASE, c.id`
+	dueArgs := append([]any{localdb.StoredTime(dayEnd)}, args...)
+	if o.Limit > 0 {
+		q += ` LIMIT ?`
+		dueArgs = append(dueArgs, o.Limit)
+	}
+	out, err := scanEntries(ctx, s.DB(), q, dueArgs)
+	if err != nil {
+		return nil, fmt.Errorf("build queue: %w", err)
+	}
+	if err := attachTasks(ctx, s.DB(), out, dayEnd); err != nil {
+		return nil, fmt.Errorf("build queue: %w", err)
+	}
+	if f.DueToday || (o.Limit > 0 && len(out) >= o.Limit) {
+		return out, nil
+	}
+	// ...then the others by name, in the order of the contacts_queue index.
+	q = due + sel + `'' FROM contacts c
+		LEFT JOIN companies co ON co.id = c.company_id AND co.deleted = 0
+		WHERE ` + where + ` AND c.id NOT IN (SELECT contact_id FROM due)`
+	restArgs := append([]any{localdb.StoredTime(dayEnd)}, args...)
+	if !o.IncludeCalledToday {
+		// Today's calls are few: read them once through their index.
+		q += ` AND c.id NOT IN (SELECT contact_id FROM activities WHERE kind = 'call' AND occurred_at >= ? AND deleted = 0)`
+		restArgs = append(restArgs, localdb.StoredTime(dayStart))
+	}
+	q += ` ORDER BY c.full_name COLLATE NOCASE, c.id`
+	if o.Limit > 0 {
+		q += ` LIMIT ?`
+		restArgs = append(restArgs, o.Limit-len(out))
+	}
+	rest, err := scanEntries(ctx, s.DB(), q, restArgs)
+	if err != nil {
+		return nil, fmt.Errorf("build queue: %w", err)
+	}
+	return append(out, rest...), nil
+}
+
+// conditions is the WHERE clause of filter f on contacts c.
+func conditions(s *localdb.Store, f localdb.QueueFilter) (string, []any) {
+	where := []string{"c.deleted = 0"}
+	var args []any
 	if len(f.LeadStatus) > 0 {
-		q += ` AND c.lead_status IN (` + marks(len(f.LeadStatus)) + `)`
+		where = append(where, `c.lead_status IN (`+marks(len(f.LeadStatus))+`)`)
 		for _, st := range f.LeadStatus {
 			args = append(args, st)
 		}
 	}
 	for _, tag := range f.Tags {
-		q += ` AND EXISTS (SELECT 1 FROM json_each(c.tags) WHERE value = ? COLLATE NOCASE)`
+		where = append(where, `EXISTS (SELECT 1 FROM json_each(c.tags) WHERE value = ? COLLATE NOCASE)`)
 		args = append(args, tag)
 	}
 	// Contacts of the place by their own first address or their company's;
 	// each half is an index range, hence the union instead of an OR.
 	if f.City != "" {
-		q += ` AND c.rid IN (SELECT rid FROM contacts WHERE json_extract(addresses, '$[0].city') = ? COLLATE NOCASE
+		where = append(where, `c.rid IN (SELECT rid FROM contacts WHERE json_extract(addresses, '$[0].city') = ? COLLATE NOCASE
 			UNION ALL SELECT c2.rid FROM companies co2 JOIN contacts c2 ON c2.company_id = co2.id
-			WHERE co2.city = ? COLLATE NOCASE AND co2.deleted = 0)`
+			WHERE co2.city = ? COLLATE NOCASE AND co2.deleted = 0)`)
 		args = append(args, f.City, f.City)
 	}
 	if f.PostalPrefix != "" {
 		hi := f.PostalPrefix + "\U0010FFFF"
-		q += ` AND c.rid IN (SELECT rid FROM contacts WHERE json_extract(addresses, '$[0].postal_code') >= ?
+		where = append(where, `c.rid IN (SELECT rid FROM contacts WHERE json_extract(addresses, '$[0].postal_code') >= ?
 				AND json_extract(addresses, '$[0].postal_code') < ?
 			UNION ALL SELECT c2.rid FROM companies co2 JOIN contacts c2 ON c2.company_id = co2.id
-			WHERE co2.postal_code >= ? AND co2.postal_code < ? AND co2.deleted = 0)`
+			WHERE co2.postal_code >= ? AND co2.postal_code < ? AND co2.deleted = 0)`)
 		args = append(args, f.PostalPrefix, hi, f.PostalPrefix, hi)
 	}
 	if f.Owner != "" {
@@ -129,27 +165,10 @@ func Build(ctx context.Context, s *localdb.Store, f localdb.QueueFilter, o Optio
 		if strings.EqualFold(owner, "me") {
 			owner = s.Owner()
 		}
-		q += ` AND c.owner = ?`
+		where = append(where, `c.owner = ?`)
 		args = append(args, owner)
 	}
-	if !o.IncludeCalledToday {
-		q += ` AND (due.contact_id IS NOT NULL OR NOT EXISTS (SELECT 1 FROM activities a
-			WHERE a.contact_id = c.id AND a.occurred_at >= ? AND a.kind = 'call' AND a.deleted = 0))`
-		args = append(args, localdb.StoredTime(dayStart))
-	}
-	q += ` ORDER BY due.due IS NULL, due.due, c.full_name COLLATE NOCASE, c.id`
-	if o.Limit > 0 {
-		q += ` LIMIT ?`
-		args = append(args, o.Limit)
-	}
-	out, err := scanEntries(ctx, s.DB(), q, args)
-	if err != nil {
-		return nil, fmt.Errorf("build queue: %w", err)
-	}
-	if err := attachTasks(ctx, s.DB(), out, dayEnd); err != nil {
-		return nil, fmt.Errorf("build queue: %w", err)
-	}
-	return out, nil
+	return strings.Join(where, " AND "), args
 }
 
 func marks(n int) string { return strings.TrimSuffix(strings.Repeat("?,", n), ",") }
@@ -164,7 +183,8 @@ func scanEntries(ctx context.Context, db *sql.DB, q string, args []any) ([]Entry
 	var phones []localdb.Phone
 	for rows.Next() {
 		var e Entry
-		var phonesJSON, due string
+		var phonesJSON string
+		var due sql.NullString
 		var dnc bool
 		if err := rows.Scan(&e.ContactID, &e.Name, &e.CompanyID, &e.Company, &e.LeadStatus, &phonesJSON, &dnc,
 			&e.City, &due); err != nil {
@@ -183,8 +203,8 @@ func scanEntries(ctx context.Context, db *sql.DB, q string, args []any) ([]Entry
 		case e.Phone == "":
 			e.Skip = SkipNoPhone
 		}
-		if due != "" {
-			t, err := time.Parse(time.RFC3339Nano, due)
+		if due.String != "" {
+			t, err := time.Parse(time.RFC3339Nano, due.String)
 			if err != nil {
 				return nil, fmt.Errorf("due call of contact %s: %w", e.ContactID, err)
 			}
