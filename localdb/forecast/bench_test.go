@@ -19,6 +19,7 @@ func TestMain(m *testing.M) {
 // this month, the targets with their progress and this week's calls.
 func BenchmarkDashboard(b *testing.B) {
 	s := demotest.Store(b, 100_000)
+	cpu := demotest.CPU()
 	for b.Loop() {
 		f, err := forecast.Compute(ctx, s, forecast.Options{Now: demotest.Now})
 		if err != nil {
@@ -28,4 +29,5 @@ func BenchmarkDashboard(b *testing.B) {
 			b.Fatalf("the data set lacks what the dashboard shows: %+v", f)
 		}
 	}
+	demotest.ReportCPU(b, cpu)
 }

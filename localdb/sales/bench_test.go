@@ -24,6 +24,7 @@ func BenchmarkSuggest(b *testing.B) {
 		GROUP BY company_id ORDER BY COUNT(*) DESC, company_id LIMIT 1`).Scan(&company); err != nil {
 		b.Fatal(err)
 	}
+	cpu := demotest.CPU()
 	for b.Loop() {
 		got, err := sales.Suggest(ctx, s, company, sales.SuggestOptions{})
 		if err != nil {
@@ -33,4 +34,5 @@ func BenchmarkSuggest(b *testing.B) {
 			b.Fatal("no suggestions on the demo data set")
 		}
 	}
+	demotest.ReportCPU(b, cpu)
 }

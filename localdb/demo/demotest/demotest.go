@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -119,4 +120,20 @@ func copyFile(src, dst string) error {
 		return err
 	}
 	return out.Close()
+}
+
+// ReportCPU reports the process's CPU time per operation of the benchmark
+// loop that ran since start (a CPU() reading): on a shared machine the wall
+// time says more about the neighbours than about the code.
+func ReportCPU(b *testing.B, start time.Duration) {
+	b.ReportMetric(float64((CPU()-start).Microseconds())/1000/float64(b.N), "cpu-ms/op")
+}
+
+// CPU is the CPU time this process used so far (user and system).
+func CPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
