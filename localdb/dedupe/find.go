@@ -71,6 +71,9 @@ const (
 	// maxCompanyBlock is the largest company compared contact by contact
 	// on names; larger companies are compared within each surname.
 	maxCompanyBlock = 200
+	// maxDomainBlock is the most companies one website domain alone pairs:
+	// a domain shared by more is a group's or a host's, not one company's.
+	maxDomainBlock = 10
 )
 
 // candidate is a record as finding needs it.
@@ -411,7 +414,7 @@ func FindCompanies(ctx context.Context, s *localdb.Store) ([]Pair, error) {
 	col.blocks(byNameCity, maxBlock, func(_ string, i, j int) { col.add(i, j, Reason{ReasonNameCity, cands[i].detail}) })
 	domainOf := func(key string) string { return key[strings.IndexByte(key, 0)+1:] }
 	col.blocks(byNameDomain, maxBlock, func(key string, i, j int) { col.add(i, j, Reason{ReasonNameWebsite, domainOf(key)}) })
-	col.blocks(byDomain, maxBlock, func(key string, i, j int) {
+	col.blocks(byDomain, maxDomainBlock, func(key string, i, j int) {
 		// The same name and domain says more than the domain alone.
 		if !col.has(i, j, ReasonNameWebsite) {
 			col.add(i, j, Reason{ReasonWebsite, key})
