@@ -316,7 +316,7 @@ func (s *sim) save(d *simDevice, rec localdb.Record) {
 // its own, if its base is the hub's current version and another
 // installation wrote it, the device must show the hub's value at that
 // version: else the edit would replace a value the rep never saw, without a
-// conflict record. Tags are exempt: the hub unites concurrent tag sets
+// conflict record. Tags are exempt: the hub merges concurrent tag sets
 // instead.
 func (s *sim) checkSeen(d *simDevice, entity, id string) {
 	t := s.t
@@ -327,20 +327,30 @@ func (s *sim) checkSeen(d *simDevice, entity, id string) {
 	journal, err := d.store.JournalFor(ctx, entity, id)
 	require.NoError(t, err)
 	pending := map[string]bool{}
+	ownLast := map[string]json.RawMessage{} // the value this device last set
 	for _, c := range journal {
-		if c.PushedAt.IsZero() {
-			for f := range c.Fields {
+		for f, v := range c.Fields {
+			ownLast[f] = v
+			if c.PushedAt.IsZero() {
 				pending[f] = true
 			}
 		}
 	}
 	// A tombstone counts too: a restore brings its fields back as they are.
-	hubFields, hubVersions, found := s.hdb.record(t, entity, id)
+	hub, found := s.hdb.record(t, entity, id)
 	if !found {
 		return // unknown to the hub: an edit becomes a create
 	}
+	hubFields, hubVersions := hub.fields, hub.versions
 	for f, value := range local {
 		if f == protocol.FieldTags || pending[f] {
+			continue
+		}
+		if hub.deleted && sameValue(ownLast[f], value) {
+			// This device's edit met the delete: the hub keeps it in an
+			// edit_delete conflict, and the device saw the value at its base
+			// before it made the edit. The delete reaches it with the next
+			// pull.
 			continue
 		}
 		base, cur := versions[f], hubVersions[f]

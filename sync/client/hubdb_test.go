@@ -81,19 +81,29 @@ func (h *hubDB) changes(t testing.TB) []hubChange {
 	return out
 }
 
+// hubRecord is a record's current state on the hub.
+type hubRecord struct {
+	fields   map[string]json.RawMessage
+	versions map[string]int64
+	deleted  bool
+}
+
 // record reads a record's current fields and field versions on the hub,
 // deleted or not; found is false when the hub does not have it.
-func (h *hubDB) record(t testing.TB, entity, id string) (fields map[string]json.RawMessage, versions map[string]int64, found bool) {
+func (h *hubDB) record(t testing.TB, entity, id string) (r hubRecord, found bool) {
 	t.Helper()
 	var f, v string
-	err := h.db.QueryRow(h.q(`SELECT fields, versions FROM hub_records WHERE entity = ? AND id = ?`), entity, id).Scan(&f, &v)
+	var deleted int
+	err := h.db.QueryRow(h.q(`SELECT fields, versions, deleted FROM hub_records WHERE entity = ? AND id = ?`), entity, id).
+		Scan(&f, &v, &deleted)
 	if err == sql.ErrNoRows {
-		return nil, nil, false
+		return hubRecord{}, false
 	}
 	require.NoError(t, err)
-	require.NoError(t, json.Unmarshal([]byte(f), &fields))
-	require.NoError(t, json.Unmarshal([]byte(v), &versions))
-	return fields, versions, true
+	require.NoError(t, json.Unmarshal([]byte(f), &r.fields))
+	require.NoError(t, json.Unmarshal([]byte(v), &r.versions))
+	r.deleted = deleted != 0
+	return r, true
 }
 
 // author is the client id that made the change numbered seq.
