@@ -117,3 +117,19 @@ func TestBrokenProvisioningShown(t *testing.T) {
 	assert.Contains(t, texts, `provisioning /etc/repdesk/provisioning.json: region: "XX" is not a phone region. RepDesk runs without it; please tell your administrator.`)
 	assert.NotNil(t, h.app.settings, "the app started")
 }
+
+func TestProvisioningShotsParse(t *testing.T) {
+	h := newHarness(t, harnessOpts{welcomed: true})
+	shots := provisioningShots(h.app)
+	require.Len(t, shots, 2)
+	shots[0].prepare()
+	h.idle()
+	h.requireText("Krüger Bau GmbH has set up RepDesk for https://repdesk.krueger-bau.de.")
+	shots[0].undo()
+	shots[1].prepare()
+	h.idle()
+	h.requireText("Set by your administrator")
+	shots[1].undo()
+	h.idle()
+	assert.NotContains(t, h.texts(), "Set by your administrator")
+}
