@@ -16,6 +16,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"repdesk/localdb"
+	"repdesk/localdb/visits"
 )
 
 // visitRow is a visit as the list shows it.
@@ -24,7 +25,7 @@ type visitRow struct {
 	company, contact string
 }
 
-const visitSelect = `SELECT v.id, v.start_at, v.end_at, v.company_id, v.contact_id, v.purpose, v.status, v.report,
+const visitSelect = `SELECT v.id, v.start_at, v.end_at, v.company_id, v.contact_id, v.purpose, v.status, v.report, v.outcome,
 	COALESCE(co.name, ''), COALESCE(ct.full_name, '')
 	FROM visits v
 	LEFT JOIN companies co ON co.id = v.company_id AND co.deleted = 0
@@ -47,7 +48,7 @@ func loadVisitRows(ctx context.Context, db *sql.DB, from time.Time, past bool, l
 	for rs.Next() {
 		var v visitRow
 		var start, end string
-		if err := rs.Scan(&v.ID, &start, &end, &v.CompanyID, &v.ContactID, &v.Purpose, &v.Status, &v.Report,
+		if err := rs.Scan(&v.ID, &start, &end, &v.CompanyID, &v.ContactID, &v.Purpose, &v.Status, &v.Report, &v.Outcome,
 			&v.company, &v.contact); err != nil {
 			return nil, fmt.Errorf("load visits: %w", err)
 		}
@@ -83,6 +84,8 @@ type visitsScreen struct {
 	stale           bool
 	slot, briefSlot slot
 	selected        string
+	split           fyne.CanvasObject
+	planner         *planner
 }
 
 type visitBrief struct {
@@ -113,11 +116,15 @@ func newVisitsScreen(a *App) *visitsScreen {
 	}
 	s.body = container.NewStack()
 	s.detail = container.NewStack(s.placeholder())
-	header := container.NewBorder(nil, nil, heading(lang.L("Visits")), newBtn)
+	planBtn := widget.NewButtonWithIcon(lang.L("Day planner"), theme.ListIcon(), s.openPlanner)
+	header := container.NewBorder(nil, nil, heading(lang.L("Visits")), container.NewHBox(planBtn, newBtn))
 	left := container.NewBorder(container.NewVBox(header, s.which, s.count), nil, nil, nil, s.body)
 	split := container.NewHSplit(left, s.detail)
-	split.Offset = 0.34
-	s.root = split
+	split.Offset = 0.38
+	s.split = split
+	s.planner = newPlanner(s)
+	s.planner.view.Hide()
+	s.root = container.NewStack(split, s.planner.view)
 	return s
 }
 
@@ -130,6 +137,22 @@ func (s *visitsScreen) shown() {
 	if !s.loaded || s.stale {
 		s.reload()
 	}
+	if s.planner.view.Visible() {
+		s.planner.shown()
+	}
+}
+
+// openPlanner shows the day planner in place of the list.
+func (s *visitsScreen) openPlanner() {
+	s.split.Hide()
+	s.planner.view.Show()
+	s.planner.shown()
+}
+
+func (s *visitsScreen) closePlanner() {
+	s.planner.view.Hide()
+	s.split.Show()
+	s.reload()
 }
 
 func (s *visitsScreen) changed(entity string) {
@@ -137,6 +160,9 @@ func (s *visitsScreen) changed(entity string) {
 		s.stale = true
 		if s.a.current() == s {
 			s.reload()
+			if s.planner.view.Visible() {
+				s.planner.shown()
+			}
 		}
 	}
 }
@@ -144,6 +170,7 @@ func (s *visitsScreen) changed(entity string) {
 func (s *visitsScreen) stop() {
 	s.slot.stop()
 	s.briefSlot.stop()
+	s.planner.stop()
 }
 
 func (s *visitsScreen) placeholder() fyne.CanvasObject {
@@ -232,6 +259,9 @@ func (s *visitsScreen) render(v visitRow, b visitBrief) fyne.CanvasObject {
 	if v.Purpose != "" {
 		info.Add(labelled(lang.L("Purpose"), wrapLabel(v.Purpose)))
 	}
+	if v.Outcome != "" {
+		info.Add(labelled(lang.L("Outcome"), widget.NewLabel(visitOutcomeName(v.Outcome))))
+	}
 	if v.Report != "" {
 		info.Add(labelled(lang.L("Report"), wrapLabel(v.Report)))
 	}
@@ -260,7 +290,10 @@ func (s *visitsScreen) render(v visitRow, b visitBrief) fyne.CanvasObject {
 		a.showDialog(d)
 	})
 	del.Importance = widget.DangerImportance
-	header := container.NewVBox(title, container.NewHBox(links...), container.NewBorder(nil, nil, container.NewHBox(actions...), del), widget.NewSeparator())
+	ics := widget.NewButtonWithIcon(lang.L("Export .ics"), theme.DocumentSaveIcon(), func() { s.exportICS(v) })
+	pdf := widget.NewButtonWithIcon(lang.L("Brief (PDF)"), theme.DocumentPrintIcon(), func() { s.exportBrief(v) })
+	header := container.NewVBox(title, container.NewHBox(links...), container.NewBorder(nil, nil, container.NewHBox(actions...), del),
+		container.NewHBox(pdf, ics), widget.NewSeparator())
 	body := container.NewVBox(panel(lang.L("Visit"), info))
 	if v.CompanyID != "" {
 		body.Add(panel(lang.L("Open deals"), a.dealsView(b.deals)))
@@ -297,29 +330,34 @@ func updateVisit(ctx context.Context, st *localdb.Store, id, status, report stri
 	return st.Save(ctx, v)
 }
 
-// report asks for the visit report and marks the visit done.
+// report asks for the visit report — outcome, notes and next steps as
+// tasks — and marks the visit done.
 func (s *visitsScreen) report(v visitRow) {
-	text := newMultiLineEntry(s.a)
-	text.SetMinRowsVisible(6)
-	text.SetText(v.Report)
-	f := s.a.newFormDialog(lang.L("Visit report"), formGrid(newField(lang.L("Report"), text)), lang.L("Mark done"))
-	f.isDirty = func() bool { return text.Text != v.Report }
-	f.onSave = func(done func(error)) {
-		report := strings.TrimSpace(text.Text)
+	d := newReportDialog(s.a, v.Report)
+	d.onSave = func(done func(error)) {
+		r, ok := d.read()
+		if !ok {
+			done(invalidForm())
+			return
+		}
 		background(s.a, func(ctx context.Context) (none, error) {
-			return none{}, updateVisit(ctx, s.a.store, v.ID, localdb.VisitDone, report)
+			return none{}, s.a.store.Update(ctx, func(tx *localdb.Tx) error {
+				_, err := visits.WriteReport(tx, v.ID, r)
+				return err
+			})
 		}, func(_ none, err error) {
 			done(err)
 			if err == nil {
-				v.Status, v.Report = localdb.VisitDone, report
+				v.Status, v.Outcome, v.Report = localdb.VisitDone, r.Outcome, strings.TrimSpace(r.Notes)
 				s.reload()
 				s.show(v)
 				s.a.changed(s, localdb.EntityVisit)
+				s.a.changed(s, localdb.EntityTask)
 			}
 		})
 	}
-	f.show()
-	s.a.focus(text)
+	d.show()
+	s.a.focus(d.notes)
 }
 
 // plan opens the dialog for a new visit, at a company or contact when given.
