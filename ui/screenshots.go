@@ -185,6 +185,7 @@ func screenshotPlan(a *App, sample string, english bool) []shot {
 	}
 	plan = append(plan, salesShots(a)...)
 	plan = append(plan, duplicatesShots(a)...)
+	plan = append(plan, visitShots(a)...)
 	if english {
 		plan = append(plan, shot{name: "contacts-dark", prepare: func() {
 			a.fa.Settings().SetTheme(repTheme{mode: themeDark})
