@@ -250,3 +250,34 @@ func (p *planner) move(by int) {
 		a.changed(p.s, localdb.EntityVisit)
 	})
 }
+
+// visitShots are the screenshots of the day planner and the visit report:
+// the planner shows the day and field rep of the first upcoming visit, with
+// the companies of a city of the demo data.
+func visitShots(a *App) []shot {
+	return []shot{
+		{name: "visit-planner", prepare: func() {
+			a.showID("visits")
+			s := a.visits
+			s.openPlanner()
+			if len(s.visits) > 0 {
+				v := s.visits[0]
+				s.planner.day.setDate(v.StartAt.Local())
+				s.planner.assignee.SetText(v.Assignee)
+				s.planner.filter.SetText("Köln")
+			}
+		}, undo: func() { a.visits.closePlanner() }},
+		{name: "visit-report", prepare: func() {
+			a.showID("visits")
+			for _, v := range a.visits.visits {
+				if v.Status == localdb.VisitPlanned {
+					d := a.visits.report(v)
+					d.outcome.SetSelectedIndex(4)
+					d.notes.SetText("Interested in the spring offer; wants a quote by Friday.")
+					d.steps.SetText("Send the offer @ " + a.loc.dateInput(a.now().AddDate(0, 0, 3)))
+					break
+				}
+			}
+		}, undo: a.closeDialogs},
+	}
+}

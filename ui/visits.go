@@ -25,7 +25,7 @@ type visitRow struct {
 	company, contact string
 }
 
-const visitSelect = `SELECT v.id, v.start_at, v.end_at, v.company_id, v.contact_id, v.purpose, v.status, v.report, v.outcome,
+const visitSelect = `SELECT v.id, v.start_at, v.end_at, v.company_id, v.contact_id, v.purpose, v.status, v.report, v.outcome, v.assignee,
 	COALESCE(co.name, ''), COALESCE(ct.full_name, '')
 	FROM visits v
 	LEFT JOIN companies co ON co.id = v.company_id AND co.deleted = 0
@@ -48,7 +48,7 @@ func loadVisitRows(ctx context.Context, db *sql.DB, from time.Time, past bool, l
 	for rs.Next() {
 		var v visitRow
 		var start, end string
-		if err := rs.Scan(&v.ID, &start, &end, &v.CompanyID, &v.ContactID, &v.Purpose, &v.Status, &v.Report, &v.Outcome,
+		if err := rs.Scan(&v.ID, &start, &end, &v.CompanyID, &v.ContactID, &v.Purpose, &v.Status, &v.Report, &v.Outcome, &v.Assignee,
 			&v.company, &v.contact); err != nil {
 			return nil, fmt.Errorf("load visits: %w", err)
 		}
@@ -332,7 +332,7 @@ func updateVisit(ctx context.Context, st *localdb.Store, id, status, report stri
 
 // report asks for the visit report — outcome, notes and next steps as
 // tasks — and marks the visit done.
-func (s *visitsScreen) report(v visitRow) {
+func (s *visitsScreen) report(v visitRow) *reportDialog {
 	d := newReportDialog(s.a, v.Report)
 	d.onSave = func(done func(error)) {
 		r, ok := d.read()
@@ -358,6 +358,7 @@ func (s *visitsScreen) report(v visitRow) {
 	}
 	d.show()
 	s.a.focus(d.notes)
+	return d
 }
 
 // plan opens the dialog for a new visit, at a company or contact when given.
