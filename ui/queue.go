@@ -306,8 +306,10 @@ func (s *queueScreen) setDetail(o fyne.CanvasObject) {
 func (s *queueScreen) finished() fyne.CanvasObject {
 	text := lang.N("{{.N}} call logged.", s.logged, map[string]any{"N": s.a.loc.number(int64(s.logged))})
 	var notes []fyne.CanvasObject
-	for _, e := range s.skipped {
-		notes = append(notes, s.skipNote(e))
+	for _, e := range s.entries {
+		if e.Skip != "" {
+			notes = append(notes, s.skipNote(e))
+		}
 	}
 	again := widget.NewButtonWithIcon(lang.L("Build again"), theme.ViewRefreshIcon(), s.reload)
 	return container.NewVBox(emptyState(theme.ConfirmIcon(), lang.L("Queue done"), text, again), container.NewVBox(notes...))
@@ -552,10 +554,16 @@ func (a *App) qualifyLead(c *localdb.Contact, done func()) *formDialog {
 	f.onSave = func(finish func(error)) {
 		q := calls.Qualification{Budget: budget.Text, Authority: authority.Text, Need: need.Text, Timeline: timeline.Text}
 		ok := true
-		for key, v := range map[string]string{"budget": q.Budget, "authority": q.Authority, "need": q.Need, "timeline": q.Timeline} {
-			fields[key].setError("")
-			if strings.TrimSpace(v) == "" {
-				fields[key].setError(lang.L("Required to qualify the lead."))
+		for _, in := range []struct {
+			key   string
+			entry *keyEntry
+		}{{"budget", budget}, {"authority", authority}, {"need", need}, {"timeline", timeline}} {
+			fields[in.key].setError("")
+			if strings.TrimSpace(in.entry.Text) == "" {
+				fields[in.key].setError(lang.L("Required to qualify the lead."))
+				if ok {
+					a.focus(in.entry) // the first one missing
+				}
 				ok = false
 			}
 		}
