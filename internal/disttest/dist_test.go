@@ -70,12 +70,15 @@ func (b build) path(name string) string {
 	return filepath.Join(b.dir, strings.ReplaceAll(name, "VERSION", b.version))
 }
 
+// run runs a command in dir and returns its standard output.
 func run(t *testing.T, dir string, name string, args ...string) string {
 	t.Helper()
 	cmd := exec.Command(name, args...)
 	cmd.Dir = dir
-	out, err := cmd.CombinedOutput()
-	require.NoError(t, err, "%s %s:\n%s", name, strings.Join(args, " "), out)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	require.NoError(t, err, "%s %s:\n%s%s", name, strings.Join(args, " "), out, stderr.Bytes())
 	return string(out)
 }
 
