@@ -234,9 +234,9 @@ func (a *api) me(ctx context.Context) (protocol.Me, error) {
 
 // push sends a push request (protocol.PushRequest as JSON).
 func (a *api) push(ctx context.Context, body []byte) (protocol.PushResponse, error) {
-	var resp protocol.PushResponse
+	var resp pushAnswer
 	err := a.do(ctx, "push", http.MethodPost, protocol.PathPush, nil, body, &resp)
-	return resp, err
+	return protocol.PushResponse(resp), err
 }
 
 // pull asks for the changes after cursor. Naming the client id lets the

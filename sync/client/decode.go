@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"repdesk/sync/internal/rawjson"
+	"repdesk/sync/protocol"
 )
 
 // Pull and snapshot pages are decoded by hand: a first sync reads 100,000
@@ -128,4 +129,69 @@ func decodeTime(v []byte) (time.Time, error) {
 		return time.Time{}, err
 	}
 	return time.Parse(time.RFC3339Nano, s)
+}
+
+// pushAnswer is protocol.PushResponse, decoded by hand: a push of 2,000
+// mutations is answered with 2,000 results and their field versions.
+type pushAnswer protocol.PushResponse
+
+func (p *pushAnswer) decodeRaw(b []byte) error {
+	return rawjson.EachMember(b, func(name string, v []byte) error {
+		switch name {
+		case "last_mutation":
+			return decodeInt(v, &p.LastMutation)
+		case "results":
+			if rawjson.IsNull(v) {
+				return nil
+			}
+			return rawjson.EachElement(v, func(rv []byte) error {
+				p.Results = append(p.Results, protocol.MutationResult{})
+				if err := decodeResult(rv, &p.Results[len(p.Results)-1]); err != nil {
+					return fmt.Errorf("result %d: %w", len(p.Results), err)
+				}
+				return nil
+			})
+		}
+		return nil
+	})
+}
+
+func decodeResult(obj []byte, r *protocol.MutationResult) error {
+	return rawjson.EachMember(obj, func(name string, v []byte) error {
+		if rawjson.IsNull(v) {
+			return nil
+		}
+		var err error
+		switch name {
+		case "mutation":
+			err = decodeInt(v, &r.Number)
+		case "status":
+			r.Status, err = rawjson.String(v)
+		case "duplicate":
+			err = decodeBool(v, &r.Duplicate)
+		case "reason":
+			r.Reason, err = rawjson.String(v)
+		case "seq":
+			err = decodeInt(v, &r.Seq)
+		case "versions":
+			r.Versions = make(map[string]int64, 16)
+			err = rawjson.EachMember(v, func(field string, fv []byte) error {
+				n, err := rawjson.Int(fv)
+				r.Versions[field] = n
+				return err
+			})
+		case "values":
+			r.Values = map[string]json.RawMessage{}
+			err = rawjson.EachMember(v, func(field string, fv []byte) error {
+				r.Values[field] = fv
+				return nil
+			})
+		case "conflicts":
+			err = json.Unmarshal(v, &r.Conflicts)
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		return nil
+	})
 }

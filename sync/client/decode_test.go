@@ -6,6 +6,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"repdesk/sync/protocol"
 )
 
 // The hand decoder reads pages as encoding/json does.
@@ -35,6 +37,23 @@ func TestDecodePagesLikeEncodingJSON(t *testing.T) {
 	for _, bad := range []string{`{"changes":[{"seq":"x"}]}`, `{"changes":[{"op":"upsert"`, `{"cursor":1`, `[1]`,
 		`{"changes":[{"versions":[1]}]}`, `{"has_more":"yes"}`} {
 		var p wirePull
+		assert.Error(t, p.decodeRaw([]byte(bad)), bad)
+	}
+}
+
+func TestDecodePushAnswerLikeEncodingJSON(t *testing.T) {
+	body := `{"last_mutation":47,"results":[
+	  {"mutation":41,"status":"applied","seq":1402,"versions":{"full_name":1402,"tags":1402}},
+	  {"mutation":44,"status":"conflict","seq":1207,"versions":{"title":1390},"conflicts":[{"id":"c","seq":1403,"kind":"field","entity":"company","record_id":"r","field":"name","server":"a","client":"b","base_version":1,"server_version":2,"server_author":"ann","client_author":"bob","client_id":"x","mutation":44,"created_at":"2025-03-01T09:15:02.12Z"}]},
+	  {"mutation":45,"status":"rejected","reason":"outside \"your\" scope","duplicate":true},
+	  {"mutation":47,"status":"applied","seq":1409,"versions":{"tags":1409},"values":{"tags":["vip","fair"]},"future":1}]}`
+	var want protocol.PushResponse
+	require.NoError(t, json.Unmarshal([]byte(body), &want))
+	var got pushAnswer
+	require.NoError(t, got.decodeRaw([]byte(body)))
+	assert.Equal(t, want, protocol.PushResponse(got))
+	for _, bad := range []string{`{"results":[{"seq":"1"}]}`, `{"results":[{"versions":{"a":"1"}}]}`, `{"last_mutation":true}`} {
+		var p pushAnswer
 		assert.Error(t, p.decodeRaw([]byte(bad)), bad)
 	}
 }

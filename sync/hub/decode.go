@@ -3,6 +3,7 @@ package hub
 import (
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"time"
 
 	"repdesk/sync/internal/rawjson"
@@ -102,4 +103,51 @@ func decodeMutation(obj []byte, m *protocol.Mutation) error {
 		}
 		return memberError(name, err)
 	})
+}
+
+// appendPushResponse appends resp as JSON, by hand for the same reason:
+// a push of 10,000 mutations answers 10,000 results.
+func appendPushResponse(b []byte, resp *protocol.PushResponse) ([]byte, error) {
+	b = append(b, `{"last_mutation":`...)
+	b = strconv.AppendInt(b, resp.LastMutation, 10)
+	b = append(b, `,"results":[`...)
+	for i := range resp.Results {
+		r := &resp.Results[i]
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"mutation":`...)
+		b = strconv.AppendInt(b, r.Number, 10)
+		b = append(b, `,"status":`...)
+		b = rawjson.AppendString(b, r.Status)
+		if r.Duplicate {
+			b = append(b, `,"duplicate":true`...)
+		}
+		if r.Reason != "" {
+			b = append(b, `,"reason":`...)
+			b = rawjson.AppendString(b, r.Reason)
+		}
+		if r.Seq != 0 {
+			b = append(b, `,"seq":`...)
+			b = strconv.AppendInt(b, r.Seq, 10)
+		}
+		if len(r.Versions) > 0 {
+			b = append(b, `,"versions":`...)
+			b = append(b, encodeVersions(r.Versions)...)
+		}
+		if len(r.Values) > 0 {
+			b = append(b, `,"values":`...)
+			b = append(b, encodeFields(r.Values)...)
+		}
+		if len(r.Conflicts) > 0 {
+			cj, err := json.Marshal(r.Conflicts)
+			if err != nil {
+				return nil, err
+			}
+			b = append(b, `,"conflicts":`...)
+			b = append(b, cj...)
+		}
+		b = append(b, '}')
+	}
+	return append(b, "]}\n"...), nil
 }

@@ -69,3 +69,20 @@ func TestDecodePushRequestLikeEncodingJSON(t *testing.T) {
 		assert.Error(t, decodePushRequest([]byte(bad), &req), bad)
 	}
 }
+
+func TestAppendPushResponseLikeEncodingJSON(t *testing.T) {
+	resp := protocol.PushResponse{LastMutation: 47, Results: []protocol.MutationResult{
+		{Number: 41, Status: protocol.StatusApplied, Seq: 1402, Versions: map[string]int64{"b": 1402, "a": 1}},
+		{Number: 44, Status: protocol.StatusConflict, Seq: 1207, Versions: map[string]int64{"title": 1390},
+			Conflicts: []protocol.Conflict{{ID: "c", Kind: protocol.ConflictField, Server: json.RawMessage(`"a"`), Client: json.RawMessage(`"b"`)}}},
+		{Number: 45, Status: protocol.StatusRejected, Reason: `outside "your" scope`, Duplicate: true},
+		{Number: 46, Status: protocol.StatusDuplicate},
+		{Number: 47, Status: protocol.StatusApplied, Seq: 1409, Versions: map[string]int64{"tags": 1409},
+			Values: map[string]json.RawMessage{"tags": json.RawMessage(`["vip","fair"]`)}},
+	}}
+	want, err := json.Marshal(resp)
+	require.NoError(t, err)
+	got, err := appendPushResponse(nil, &resp)
+	require.NoError(t, err)
+	assert.JSONEq(t, string(want), string(got))
+}

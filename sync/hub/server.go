@@ -237,7 +237,15 @@ func (s *Server) handlePush(w http.ResponseWriter, r *http.Request) {
 		s.internalError(w, r, err)
 		return
 	}
-	s.writeJSON(w, r, func(w io.Writer) error { return json.NewEncoder(w).Encode(resp) })
+	out, err := appendPushResponse(make([]byte, 0, 128*len(resp.Results)+64), &resp)
+	if err != nil {
+		s.internalError(w, r, err)
+		return
+	}
+	s.writeJSON(w, r, func(w io.Writer) error {
+		_, err := w.Write(out)
+		return err
+	})
 }
 
 // queryInt reads a non-negative integer query parameter.
