@@ -34,15 +34,14 @@ type duplicatesScreen struct {
 	pairs    []dedupe.Pair
 	selected int // index in pairs; -1: none
 	cmp      *dedupe.Comparison
-	// take holds the fields whose value comes from the other record.
-	take map[string]bool
+	// take holds the fields whose value comes from the other record;
+	// choices the two sides of each differing field.
+	take    map[string]bool
+	choices map[string][2]*widget.RadioGroup
 
 	loadSlot, cmpSlot slot
 	loaded, stale     bool
 }
-
-// valueClip is the longest value a choice shows (notes can be pages long).
-const valueClip = 80
 
 func newDuplicatesScreen(a *App) *duplicatesScreen {
 	s := &duplicatesScreen{a: a, entity: localdb.EntityContact, selected: -1}
@@ -73,7 +72,11 @@ func newDuplicatesScreen(a *App) *duplicatesScreen {
 			p := s.pairs[id]
 			rows := o.(*fyne.Container).Objects
 			rows[0].(*widget.Label).SetText(p.Keep.Name + "  ⇄  " + p.Other.Name)
-			rows[1].(*widget.Label).SetText(fmt.Sprintf("%d %% · %s", int(p.Score*100+0.5), reasonsText(p.Reasons)))
+			line := fmt.Sprintf("%d %% · %s", int(p.Score*100+0.5), reasonsText(p.Reasons))
+			if p.Keep.Detail != p.Other.Detail {
+				line += " · " + joinNonEmpty(" / ", p.Keep.Detail, p.Other.Detail)
+			}
+			rows[1].(*widget.Label).SetText(line)
 		})
 	s.list.OnSelected = func(id widget.ListItemID) { s.open(id) }
 	s.left = container.NewStack()
@@ -248,41 +251,39 @@ func (s *duplicatesScreen) render(cmp *dedupe.Comparison) fyne.CanvasObject {
 	otherHead := widget.NewLabelWithStyle(lang.L("Merge in: {{.Name}}", map[string]any{"Name": otherName}), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	otherHead.Truncation = fyne.TextTruncateEllipsis
 	rows := container.NewVBox(fieldRow(widget.NewLabel(""), keepHead, otherHead), widget.NewSeparator())
-	radios := map[string][2]*widget.RadioGroup{}
+	s.choices = map[string][2]*widget.RadioGroup{}
 	for _, d := range cmp.Diffs {
-		keepText, otherText := choiceText(d.Keep), choiceText(d.Other)
+		keepText, otherText := choiceText(d.Field, d.Keep), choiceText(d.Field, d.Other)
 		if d.Default == dedupe.FromBoth {
-			keepText = lang.L("Both: {{.Values}}", map[string]any{"Values": clipText(d.Keep+"; "+d.Other, valueClip)})
+			keepText = lang.L("Both: {{.Values}}", map[string]any{"Values": d.Keep + "; " + d.Other})
 		}
-		keep := widget.NewRadioGroup([]string{keepText}, nil)
-		other := widget.NewRadioGroup([]string{otherText}, nil)
+		// Each side is a one-option group beside its value, which truncates
+		// where a radio's own label cannot: choosing one side clears the
+		// other, and clearing one side chooses the other.
+		keep, other := widget.NewRadioGroup([]string{" "}, nil), widget.NewRadioGroup([]string{" "}, nil)
 		field := d.Field
-		radios[field] = [2]*widget.RadioGroup{keep, other}
+		s.choices[field] = [2]*widget.RadioGroup{keep, other}
 		pick := func(fromOther bool) {
 			for _, f := range dedupe.Group(cmp.Entity, field) {
-				if r, ok := radios[f]; ok {
+				if r, ok := s.choices[f]; ok {
 					s.take[f] = fromOther
 					r[0].Selected, r[1].Selected = "", ""
-					if fromOther {
-						r[1].Selected = r[1].Options[0]
-					} else {
-						r[0].Selected = r[0].Options[0]
-					}
+					r[btoi(fromOther)].Selected = " "
 					r[0].Refresh()
 					r[1].Refresh()
 				}
 			}
 		}
-		// Each side is a one-option group: choosing one side clears the
-		// other, and clearing one side chooses the other.
 		keep.OnChanged = func(v string) { pick(v == "") }
 		other.OnChanged = func(v string) { pick(v != "") }
 		if d.Default == dedupe.FromOther {
-			other.Selected = otherText
+			other.Selected = " "
 		} else {
-			keep.Selected = keepText
+			keep.Selected = " "
 		}
-		rows.Add(fieldRow(secondary(mergeFieldName(d.Field)), keep, other))
+		rows.Add(fieldRow(secondary(mergeFieldName(d.Field)),
+			container.NewBorder(nil, nil, keep, nil, truncLabel(keepText)),
+			container.NewBorder(nil, nil, other, nil, truncLabel(otherText))))
 	}
 	if len(cmp.Diffs) == 0 {
 		rows.Add(secondary(lang.L("Both records have the same values.")))
@@ -307,20 +308,22 @@ func fieldRow(caption, keep, other fyne.CanvasObject) fyne.CanvasObject {
 		container.NewGridWithColumns(2, keep, other))
 }
 
-// choiceText is a value as a choice shows it.
-func choiceText(v string) string {
-	if v == "" {
+// choiceText is a value of field as a choice shows it.
+func choiceText(field, v string) string {
+	switch {
+	case v == "":
 		return lang.L("(empty)")
+	case field == "lead_status":
+		return leadStatusName(v)
 	}
-	return clipText(strings.ReplaceAll(v, "\n", " "), valueClip)
+	return strings.ReplaceAll(v, "\n", " ")
 }
 
-func clipText(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
+func btoi(b bool) int {
+	if b {
+		return 1
 	}
-	return string(r[:n-1]) + "…"
+	return 0
 }
 
 // mergeFieldName is a field's name in the rep's language.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"testing"
 
-	"fyne.io/fyne/v2/widget"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -12,16 +11,25 @@ import (
 	"repdesk/localdb/dedupe"
 )
 
-// radioWith finds the visible one-option radio group offering text.
-func (h *harness) radioWith(text string) *widget.RadioGroup {
+// chosen says which side of a field the screen would merge: "keep" or
+// "other".
+func (h *harness) chosen(field string) string {
 	h.t.Helper()
-	for _, o := range h.objects() {
-		if r, ok := o.(*widget.RadioGroup); ok && len(r.Options) == 1 && r.Options[0] == text {
-			return r
-		}
+	r, ok := h.app.duplicates.choices[field]
+	require.True(h.t, ok, "no choice for %s", field)
+	if r[1].Selected != "" {
+		return "other"
 	}
-	require.Failf(h.t, "no choice", "no choice %q in:\n%s", text, h.texts())
-	return nil
+	return "keep"
+}
+
+// choose picks the other record's value of field, as a tap on its radio.
+func (h *harness) chooseOther(field string) {
+	h.t.Helper()
+	r, ok := h.app.duplicates.choices[field]
+	require.True(h.t, ok, "no choice for %s", field)
+	r[1].SetSelected(r[1].Options[0])
+	h.idle()
 }
 
 // duplicatePair seeds two records of one person at one company, a deal on
@@ -55,11 +63,13 @@ func TestDuplicatesMergeWithAChoice(t *testing.T) {
 	h.idle()
 	h.requireText("Keep: Hans Müller")
 	h.requireText("Merge in: Hans Mueller")
-	assert.Equal(t, "Einkauf", h.radioWith("Einkauf").Selected, "the kept title is the default")
-	assert.Equal(t, "Nur vormittags", h.radioWith("Nur vormittags").Selected, "empty notes are filled by default")
+	h.requireText("Leiter Einkauf")
+	assert.Equal(t, "keep", h.chosen("title"), "the kept title is the default")
+	assert.Equal(t, "other", h.chosen("notes"), "empty notes are filled by default")
 
-	h.radioWith("Leiter Einkauf").SetSelected("Leiter Einkauf")
-	assert.Empty(t, h.radioWith("Einkauf").Selected, "choosing one side clears the other")
+	h.chooseOther("title")
+	assert.Equal(t, "other", h.chosen("title"))
+	assert.Empty(t, h.app.duplicates.choices["title"][0].Selected, "choosing one side clears the other")
 	h.tap("Merge")
 	h.requireText("Merge Hans Mueller into Hans Müller? This cannot be undone here.")
 	h.tap("Merge") // the dialog's button

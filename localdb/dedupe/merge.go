@@ -117,7 +117,8 @@ func mergeValues(entity string, keep, other localdb.Record, take map[string]bool
 		switch {
 		case slices.ContainsFunc(group, func(n string) bool { return take[n] }):
 			outcome = FromOther
-		case kv.Field(f.index).Kind() == reflect.Slice && len(group) == 1:
+		case kv.Field(f.index).Kind() == reflect.Slice && len(group) == 1 && kv.Field(f.index).Len() > 0 &&
+			ov.Field(f.index).Len() > 0:
 			outcome = FromBoth
 		case allZero(kv, fields, group):
 			outcome = FromOther
