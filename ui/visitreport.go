@@ -67,6 +67,7 @@ func newReportDialog(a *App, notes string) *reportDialog {
 		newField(lang.L("Next steps"), container.NewVBox(d.steps, d.stepsErr)),
 	), lang.L("Mark done"))
 	d.isDirty = func() bool { return d.notes.Text != notes || d.steps.Text != "" || d.outcome.SelectedIndex() >= 0 }
+	d.self = d
 	return d
 }
 
