@@ -23,58 +23,21 @@ var iconDashboard = svgIcon("dashboard", "M3 13h4v8H3v-8zm7-6h4v14h-4V7zm7-4h4v1
 // forecast against the target, the weighted forecast by month and this
 // week's calls, drawn as bar charts.
 type dashboardScreen struct {
-	a       *App
-	root    *fyne.Container
-	loading *widget.ProgressBarInfinite
-	slot    slot
-	loaded  bool
-	stale   bool
-	data    *forecast.Forecast
+	*computedScreen[*forecast.Forecast]
+	data *forecast.Forecast // the shown figures, for the target dialog
 }
 
 func newDashboardScreen(a *App) *dashboardScreen {
-	s := &dashboardScreen{a: a}
-	s.loading = widget.NewProgressBarInfinite()
-	s.root = container.NewStack(container.NewCenter(s.loading))
+	s := &dashboardScreen{}
+	s.computedScreen = newComputedScreen(a, s, func(ctx context.Context, now time.Time) (*forecast.Forecast, error) {
+		return forecast.Compute(ctx, a.store, forecast.Options{Now: now})
+	}, s.render)
 	return s
 }
 
-func (s *dashboardScreen) id() string              { return "dashboard" }
-func (s *dashboardScreen) label() string           { return lang.L("Dashboard") }
-func (s *dashboardScreen) icon() fyne.Resource     { return iconDashboard }
-func (s *dashboardScreen) view() fyne.CanvasObject { return s.root }
-func (s *dashboardScreen) stop()                   { s.slot.stop() }
-
-func (s *dashboardScreen) shown() {
-	if !s.loaded || s.stale {
-		s.reload()
-	}
-}
-
-func (s *dashboardScreen) changed(string) {
-	s.stale = true
-	if s.a.current() == s {
-		s.reload()
-	}
-}
-
-func (s *dashboardScreen) reload() {
-	s.stale = false
-	now := s.a.now()
-	run(s.a, &s.slot, func(ctx context.Context) (*forecast.Forecast, error) {
-		return forecast.Compute(ctx, s.a.store, forecast.Options{Now: now})
-	}, func(f *forecast.Forecast, err error) {
-		s.loaded = true
-		s.loading.Stop()
-		if err != nil {
-			s.root.Objects = []fyne.CanvasObject{container.NewPadded(newErrorLabel(errorMessage(err)))}
-		} else {
-			s.data = f
-			s.root.Objects = []fyne.CanvasObject{s.render(f)}
-		}
-		s.root.Refresh()
-	})
-}
+func (s *dashboardScreen) id() string          { return "dashboard" }
+func (s *dashboardScreen) label() string       { return lang.L("Dashboard") }
+func (s *dashboardScreen) icon() fyne.Resource { return iconDashboard }
 
 // mainCurrency is the currency the charts draw: the rep's own when deals
 // use it, else the one with the most money in play.
@@ -127,6 +90,7 @@ func wholeUnits(cents int64) int64 { return (cents + 50) / 100 * 100 }
 
 func (s *dashboardScreen) render(f *forecast.Forecast) fyne.CanvasObject {
 	a := s.a
+	s.data = f
 	cur := s.mainCurrency(f)
 	month, _ := time.Parse("2006-01", f.Month)
 	open, openOrder := sumsOf(f.Open, false)

@@ -17,12 +17,7 @@ import (
 // todayScreen is where the day starts: what is due, where to go, how the
 // pipeline stands, and what was logged last.
 type todayScreen struct {
-	a       *App
-	root    *fyne.Container
-	loading *widget.ProgressBarInfinite
-	slot    slot
-	loaded  bool
-	stale   bool
+	*computedScreen[todayData]
 }
 
 type todayData struct {
@@ -36,47 +31,16 @@ type todayData struct {
 }
 
 func newTodayScreen(a *App) *todayScreen {
-	s := &todayScreen{a: a}
-	s.loading = widget.NewProgressBarInfinite()
-	s.root = container.NewStack(container.NewCenter(s.loading))
+	s := &todayScreen{}
+	s.computedScreen = newComputedScreen(a, s, func(ctx context.Context, now time.Time) (todayData, error) {
+		return loadToday(ctx, a.store, now)
+	}, s.render)
 	return s
 }
 
-func (s *todayScreen) id() string              { return "today" }
-func (s *todayScreen) label() string           { return lang.L("Today") }
-func (s *todayScreen) icon() fyne.Resource     { return iconToday }
-func (s *todayScreen) view() fyne.CanvasObject { return s.root }
-func (s *todayScreen) stop()                   { s.slot.stop() }
-
-func (s *todayScreen) shown() {
-	if !s.loaded || s.stale {
-		s.reload()
-	}
-}
-
-func (s *todayScreen) changed(string) {
-	s.stale = true
-	if s.a.current() == s {
-		s.reload()
-	}
-}
-
-func (s *todayScreen) reload() {
-	s.stale = false
-	now := s.a.now()
-	run(s.a, &s.slot, func(ctx context.Context) (todayData, error) {
-		return loadToday(ctx, s.a.store, now)
-	}, func(d todayData, err error) {
-		s.loaded = true
-		s.loading.Stop()
-		if err != nil {
-			s.root.Objects = []fyne.CanvasObject{container.NewPadded(newErrorLabel(errorMessage(err)))}
-		} else {
-			s.root.Objects = []fyne.CanvasObject{s.render(d)}
-		}
-		s.root.Refresh()
-	})
-}
+func (s *todayScreen) id() string          { return "today" }
+func (s *todayScreen) label() string       { return lang.L("Today") }
+func (s *todayScreen) icon() fyne.Resource { return iconToday }
 
 func loadToday(ctx context.Context, st *localdb.Store, now time.Time) (todayData, error) {
 	d := todayData{total: map[string]int64{}, weighted: map[string]int64{}}
