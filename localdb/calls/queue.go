@@ -86,12 +86,13 @@ func Build(ctx context.Context, s *localdb.Store, f localdb.QueueFilter, o Optio
 	const due = `WITH due AS (SELECT contact_id, MIN(due) AS due FROM tasks
 			WHERE kind = 'call' AND done = 0 AND deleted = 0 AND due <> '' AND due < ? AND contact_id <> ''
 			GROUP BY contact_id) `
-	const sel = `SELECT c.id, c.full_name, c.company_id, COALESCE(co.name, ''), c.lead_status, c.phones, c.do_not_call,
-			COALESCE(NULLIF(json_extract(c.addresses, '$[0].city'), ''), co.city, ''), `
+	// Companies are joined in Go (companyPlaces): a seek into the companies
+	// per contact was most of the time of a long queue.
+	const sel = `SELECT c.id, c.full_name, c.company_id, c.lead_status, c.phones, c.do_not_call,
+			COALESCE(json_extract(c.addresses, '$[0].city'), ''), `
 	where, args := conditions(s, f)
 	// First the contacts with a call due, earliest first...
 	q := due + sel + `due.due FROM due JOIN contacts c ON c.id = due.contact_id
-		LEFT JOIN companies co ON co.id = c.company_id AND co.deleted = 0
 		WHERE ` + where + ` ORDER BY due.due, c.full_name COLLATE NOCASE, c.id`
 	dueArgs := append([]any{localdb.StoredTime(dayEnd)}, args...)
 	if o.Limit > 0 {
@@ -106,11 +107,10 @@ func Build(ctx context.Context, s *localdb.Store, f localdb.QueueFilter, o Optio
 		return nil, fmt.Errorf("build queue: %w", err)
 	}
 	if f.DueToday || (o.Limit > 0 && len(out) >= o.Limit) {
-		return out, nil
+		return out, companyPlaces(ctx, s.DB(), out)
 	}
 	// ...then the others by name, in the order of the contacts_queue index.
 	q = due + sel + `'' FROM contacts c
-		LEFT JOIN companies co ON co.id = c.company_id AND co.deleted = 0
 		WHERE ` + where + ` AND c.id NOT IN (SELECT contact_id FROM due)`
 	restArgs := append([]any{localdb.StoredTime(dayEnd)}, args...)
 	if !o.IncludeCalledToday {
@@ -127,7 +127,57 @@ func Build(ctx context.Context, s *localdb.Store, f localdb.QueueFilter, o Optio
 	if err != nil {
 		return nil, fmt.Errorf("build queue: %w", err)
 	}
-	return append(out, rest...), nil
+	out = append(out, rest...)
+	return out, companyPlaces(ctx, s.DB(), out)
+}
+
+// companyPlaces fills in the company name of the entries, and the company's
+// city where the contact has none.
+func companyPlaces(ctx context.Context, db *sql.DB, entries []Entry) error {
+	type place struct{ name, city string }
+	places := map[string]place{}
+	var ids []any
+	for _, e := range entries {
+		if _, ok := places[e.CompanyID]; !ok && e.CompanyID != "" {
+			places[e.CompanyID] = place{}
+			ids = append(ids, e.CompanyID)
+		}
+	}
+	// A few companies are looked up, many are read in one go.
+	q := `SELECT id, name, city FROM companies WHERE deleted = 0`
+	if len(ids) > 500 {
+		ids = nil
+	} else if len(ids) > 0 {
+		q += ` AND id IN (` + marks(len(ids)) + `)`
+	} else {
+		return nil
+	}
+	rows, err := db.QueryContext(ctx, q, ids...)
+	if err != nil {
+		return fmt.Errorf("build queue: companies: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		var p place
+		if err := rows.Scan(&id, &p.name, &p.city); err != nil {
+			return fmt.Errorf("build queue: companies: %w", err)
+		}
+		places[id] = p
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("build queue: companies: %w", err)
+	}
+	for i := range entries {
+		e := &entries[i]
+		if p, ok := places[e.CompanyID]; ok {
+			e.Company = p.name
+			if e.City == "" {
+				e.City = p.city
+			}
+		}
+	}
+	return nil
 }
 
 // conditions is the WHERE clause of filter f on contacts c.
@@ -186,7 +236,7 @@ func scanEntries(ctx context.Context, db *sql.DB, q string, args []any) ([]Entry
 		var phonesJSON string
 		var due sql.NullString
 		var dnc bool
-		if err := rows.Scan(&e.ContactID, &e.Name, &e.CompanyID, &e.Company, &e.LeadStatus, &phonesJSON, &dnc,
+		if err := rows.Scan(&e.ContactID, &e.Name, &e.CompanyID, &e.LeadStatus, &phonesJSON, &dnc,
 			&e.City, &due); err != nil {
 			return nil, err
 		}
