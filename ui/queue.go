@@ -603,3 +603,25 @@ func (a *App) qualifyLead(c *localdb.Contact, done func()) *formDialog {
 	a.focus(budget)
 	return f
 }
+
+// queueShots are the queue's screenshots: the queue of the calls due today
+// with the first contact's card, the callback question and the
+// qualification dialog.
+func queueShots(a *App) []shot {
+	return []shot{
+		{name: "queue", prepare: func() { a.showID("queue") }},
+		{name: "queue-callback", prepare: func() {
+			if a.queue.card != nil {
+				a.queue.askCallback()
+			}
+		}, undo: a.closeDialogs},
+		{name: "qualify", prepare: func() {
+			if b := a.queue.card; b != nil {
+				cp := *b.contact
+				cp.Budget, cp.Authority = "40.000 EUR", "Geschäftsführung entscheidet mit dem Einkauf"
+				cp.Need, cp.Timeline = "Flottenortung für 30 Transporter, Anbindung an das ERP", "Entscheidung im 3. Quartal"
+				a.qualifyLead(&cp, nil)
+			}
+		}, undo: a.closeDialogs},
+	}
+}

@@ -187,6 +187,7 @@ func screenshotPlan(a *App, sample string, english bool) []shot {
 	plan = append(plan, provisioningShots(a)...)
 	plan = append(plan, duplicatesShots(a)...)
 	plan = append(plan, visitShots(a)...)
+	plan = append(plan, queueShots(a)...)
 	if english {
 		plan = append(plan, shot{name: "contacts-dark", prepare: func() {
 			a.fa.Settings().SetTheme(repTheme{mode: themeDark})
