@@ -60,7 +60,7 @@ func newPlanner(s *visitsScreen) *planner {
 	p.filter = newEntry(a)
 	p.filter.SetPlaceHolder(lang.L("City or postal code, e.g. Köln or 50"))
 	p.filter.OnChanged = func(string) { p.loadCompanies() }
-	p.found = secondary("")
+	p.found = secondaryLine("")
 	p.coList = newKeyList(a, func() int { return len(p.companies) }, newRowItem, func(id widget.ListItemID, o fyne.CanvasObject) {
 		c := p.companies[id]
 		updateRowItem(o, c.Name, joinNonEmpty(" · ", strings.TrimSpace(c.PostalCode+" "+c.City), c.Street))
@@ -80,6 +80,8 @@ func newPlanner(s *visitsScreen) *planner {
 		title := strconv.Itoa(id+1) + ". " + joinNonEmpty(" · ", v.Company, v.Contact)
 		when := a.loc.clock(v.StartAt.Local()) + "–" + a.loc.clock(v.EndAt.Local())
 		updateRowItem(o, title, joinNonEmpty(" · ", when, v.Address(), statusName(v.Status)))
+		// The avatar shows the company's initials, not the number's.
+		o.(*fyne.Container).Objects[1].(*fyne.Container).Objects[0].(*avatar).setName(joinNonEmpty(" ", v.Company, v.Contact))
 	})
 	p.route.OnSelected = func(id widget.ListItemID) {
 		p.route.track(id)
@@ -89,7 +91,7 @@ func newPlanner(s *visitsScreen) *planner {
 	p.up = widget.NewButtonWithIcon(lang.L("Earlier"), theme.MoveUpIcon(), func() { p.move(-1) })
 	p.down = widget.NewButtonWithIcon(lang.L("Later"), theme.MoveDownIcon(), func() { p.move(1) })
 	p.updateButtons()
-	p.summary = secondary("")
+	p.summary = secondaryLine("")
 	p.routeBox = container.NewStack(p.route)
 
 	back := widget.NewButtonWithIcon(lang.L("Back to visits"), theme.NavigateBackIcon(), s.closePlanner)
@@ -264,8 +266,8 @@ func visitShots(a *App) []shot {
 				v := s.visits[0]
 				s.planner.day.setDate(v.StartAt.Local())
 				s.planner.assignee.SetText(v.Assignee)
-				s.planner.filter.SetText("Köln")
 			}
+			s.planner.filter.SetText("Köln")
 		}, undo: func() { a.visits.closePlanner() }},
 		{name: "visit-report", prepare: func() {
 			a.showID("visits")
