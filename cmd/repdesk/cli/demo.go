@@ -36,8 +36,8 @@ func runDemo(c *runCtx, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(c.out(), "created %d companies, %d contacts, %d deals, %d activities, %d tasks, %d visits in %.1fs\n",
+	fmt.Fprintf(c.out(), "created %d companies, %d contacts, %d deals, %d activities, %d tasks, %d visits, %d products, %d line items in %.1fs\n",
 		counts.Companies, counts.Contacts, counts.Deals, counts.Activities, counts.Tasks, counts.Visits,
-		time.Since(start).Seconds())
+		counts.Products, counts.LineItems, time.Since(start).Seconds())
 	return nil
 }
