@@ -53,11 +53,8 @@ func runLog(c *runCtx, args []string) error {
 		if err := cf.call("log", &call); err != nil {
 			return err
 		}
-		var res *calls.Result
-		if err := c.store.Update(c.ctx, func(t *localdb.Tx) error {
-			res, err = calls.LogCall(t, call)
-			return err
-		}); err != nil {
+		res, err := inTx(c, c.store, func(t *localdb.Tx) (*calls.Result, error) { return calls.LogCall(t, call) })
+		if err != nil {
 			return err
 		}
 		a = res.Activity

@@ -222,17 +222,30 @@ func queueSave(c *runCtx, args []string) error {
 	if err != nil {
 		return err
 	}
-	var sf *localdb.SavedFilter
-	if err := s.Update(c.ctx, func(t *localdb.Tx) error {
-		sf, err = calls.SaveFilter(t, pos[0], f)
-		return err
-	}); err != nil {
+	sf, err := inTx(c, s, func(t *localdb.Tx) (*localdb.SavedFilter, error) { return calls.SaveFilter(t, pos[0], f) })
+	if err != nil {
 		return err
 	}
-	if *asJSON {
-		return writeJSON(c.out(), sf)
+	return printRecord(c, *asJSON, sf, sf.ID)
+}
+
+// inTx runs fn in one transaction of s and returns what it made.
+func inTx[T any](c *runCtx, s *localdb.Store, fn func(t *localdb.Tx) (T, error)) (T, error) {
+	var out T
+	err := s.Update(c.ctx, func(t *localdb.Tx) error {
+		var err error
+		out, err = fn(t)
+		return err
+	})
+	return out, err
+}
+
+// printRecord prints a record made by a command: as JSON, or its id.
+func printRecord(c *runCtx, asJSON bool, rec any, id string) error {
+	if asJSON {
+		return writeJSON(c.out(), rec)
 	}
-	fmt.Fprintln(c.out(), sf.ID)
+	fmt.Fprintln(c.out(), id)
 	return nil
 }
 
@@ -343,11 +356,8 @@ func queueLog(c *runCtx, args []string) error {
 	if err := cf.call("queue log", &call); err != nil {
 		return err
 	}
-	var res *calls.Result
-	if err := c.store.Update(c.ctx, func(t *localdb.Tx) error {
-		res, err = calls.LogCall(t, call)
-		return err
-	}); err != nil {
+	res, err := inTx(c, c.store, func(t *localdb.Tx) (*calls.Result, error) { return calls.LogCall(t, call) })
+	if err != nil {
 		return err
 	}
 	if *asJSON {
@@ -433,18 +443,11 @@ func cadencesSave(c *runCtx, args []string) error {
 	if err != nil {
 		return err
 	}
-	var cad *localdb.Cadence
-	if err := s.Update(c.ctx, func(t *localdb.Tx) error {
-		cad, err = calls.SaveCadence(t, pos[0], steps)
-		return err
-	}); err != nil {
+	cad, err := inTx(c, s, func(t *localdb.Tx) (*localdb.Cadence, error) { return calls.SaveCadence(t, pos[0], steps) })
+	if err != nil {
 		return err
 	}
-	if *asJSON {
-		return writeJSON(c.out(), cad)
-	}
-	fmt.Fprintln(c.out(), cad.ID)
-	return nil
+	return printRecord(c, *asJSON, cad, cad.ID)
 }
 
 func cadencesEnroll(c *runCtx, args []string) error {
@@ -602,16 +605,9 @@ func runQualify(c *runCtx, args []string) error {
 	if err != nil {
 		return err
 	}
-	var d *localdb.Deal
-	if err := c.store.Update(c.ctx, func(t *localdb.Tx) error {
-		d, err = calls.Qualify(t, id, q)
-		return err
-	}); err != nil {
+	d, err := inTx(c, c.store, func(t *localdb.Tx) (*localdb.Deal, error) { return calls.Qualify(t, id, q) })
+	if err != nil {
 		return err
 	}
-	if *asJSON {
-		return writeJSON(c.out(), d)
-	}
-	fmt.Fprintln(c.out(), d.ID)
-	return nil
+	return printRecord(c, *asJSON, d, d.ID)
 }
