@@ -13,8 +13,9 @@ LDFLAGS   := -s -w -X repdesk/cmd/repdesk/cli.Version=$(VERSION) -X repdesk/cmd/
 
 # Debian packages the Fyne (GLFW/OpenGL) build needs.
 BUILD_PKGS := gcc pkg-config libgl1-mesa-dev xorg-dev
-# What the tests need: gcc for the race detector.
-TEST_PKGS  := gcc
+# What the tests need: gcc for the race detector, poppler-utils (pdftotext)
+# to read the PDF visit briefs back.
+TEST_PKGS  := gcc poppler-utils
 
 .PHONY: all run build deps test-deps test vet bench fuzz screenshots clean help
 
@@ -85,6 +86,10 @@ screenshots: build
 	$(call install-pkgs,xvfb)
 	@test -f $(SHOTS_DATA)/repdesk.db || ./bin/repdesk --data $(SHOTS_DATA) demo --contacts 100000 --quiet
 	xvfb-run -a -s "-screen 0 1366x768x24" ./bin/repdesk --data $(SHOTS_DATA) --screenshots docs/screenshots
+	$(call install-pkgs,poppler-utils)
+	id=$$(./bin/repdesk --data $(SHOTS_DATA) visits list --all | awk 'NR == 2 {print $$1}'); \
+	  ./bin/repdesk --data $(SHOTS_DATA) brief $$id --lang de --out docs/screenshots/brief.pdf
+	pdftoppm -png -r 80 docs/screenshots/brief.pdf docs/screenshots/brief
 
 clean:
 	rm -rf bin dist bench.txt
