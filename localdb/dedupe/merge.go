@@ -146,11 +146,20 @@ func mergeValues(entity string, keep, other localdb.Record, take map[string]bool
 // allZero reports whether every field of group is empty in v.
 func allZero(v reflect.Value, fields []field, group []string) bool {
 	for _, f := range fields {
-		if slices.Contains(group, f.name) && !v.Field(f.index).IsZero() {
+		if slices.Contains(group, f.name) && !empty(v.Field(f.index)) {
 			return false
 		}
 	}
 	return true
+}
+
+// empty reports whether a field holds nothing: a zero value or a list
+// without elements (reads give empty lists, not nil ones).
+func empty(v reflect.Value) bool {
+	if v.Kind() == reflect.Slice {
+		return v.Len() == 0
+	}
+	return v.IsZero()
 }
 
 // unite returns the elements of a followed by those of b that a lacks,

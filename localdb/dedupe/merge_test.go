@@ -119,6 +119,8 @@ func TestMergeChoices(t *testing.T) {
 			assert.Equal(t, "Dr. Hans Müller", c.FullName)
 			assert.Equal(t, "Einkauf", c.Title)
 			assert.Equal(t, "alt", c.Notes)
+			require.Len(t, c.Phones, 1, "a list only the other record has is taken")
+			assert.Equal(t, "+49301234567", c.Phones[0].E164)
 		}},
 		{"title and notes from the other record", []string{"title", "notes"}, func(t *testing.T, c *localdb.Contact) {
 			assert.Equal(t, "Dr. Hans Müller", c.FullName)
@@ -142,7 +144,7 @@ func TestMergeChoices(t *testing.T) {
 			keep := contact(t, s, localdb.Contact{Prefix: "Dr.", GivenName: "Hans", FamilyName: "Müller", Title: "Einkauf",
 				Notes: "alt", Emails: emails("hans@acme.example")})
 			other := contact(t, s, localdb.Contact{FullName: "Hans Mueller", Title: "Leiter Einkauf", Notes: "neu",
-				Emails: emails("mueller@globex.example")})
+				Emails: emails("mueller@globex.example"), Phones: phones("030 1234567")})
 			_, err := dedupe.Merge(ctx, s, localdb.EntityContact, keep.ID, other.ID, tc.take)
 			require.NoError(t, err)
 			got, err := s.GetContact(ctx, keep.ID)
