@@ -360,7 +360,11 @@ func (s *queueScreen) render(e calls.Entry, b *contactBundle) fyne.CanvasObject 
 		phone = widget.NewLabel(lang.L("Skipped: {{.Reason}}", map[string]any{"Reason": skipReason(e.Skip)}))
 		phone.Importance = widget.WarningImportance
 	}
-	top.Add(container.NewBorder(nil, nil, container.NewHBox(callBtn, phone), container.NewHBox(qualify, skip)))
+	right := container.NewHBox(skip)
+	if c.LeadStatus != localdb.LeadQualified && c.LeadStatus != localdb.LeadCustomer {
+		right.Objects = []fyne.CanvasObject{qualify, skip}
+	}
+	top.Add(container.NewBorder(nil, nil, container.NewHBox(callBtn, phone), right))
 	if e.TaskTitle != "" {
 		top.Add(container.NewHBox(widget.NewIcon(theme.CheckButtonCheckedIcon()), secondary(e.TaskTitle)))
 	}
