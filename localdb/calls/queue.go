@@ -144,7 +144,8 @@ func companyPlaces(ctx context.Context, db *sql.DB, entries []Entry) error {
 		}
 	}
 	// A few companies are looked up, many are read in one go.
-	q := `SELECT id, name, city FROM companies WHERE deleted = 0`
+	// The narrow companies_queue index, not the wide rows of the table.
+	q := `SELECT id, name, city FROM companies INDEXED BY companies_queue WHERE deleted = 0`
 	if len(ids) > 500 {
 		ids = nil
 	} else if len(ids) > 0 {
