@@ -175,7 +175,7 @@ func sortTasks(ts []localdb.Task) {
 	})
 }
 
-// phones is a contact's phone numbers on one line, wrong ones left out.
+// phones is a contact's phone numbers, one a line, wrong ones left out.
 func phones(c localdb.Contact) string {
 	var out []string
 	for _, p := range c.Phones {
@@ -183,7 +183,7 @@ func phones(c localdb.Contact) string {
 			out = append(out, p.Number)
 		}
 	}
-	return strings.Join(out, ", ")
+	return strings.Join(out, "\n")
 }
 
 func email(c localdb.Contact) string {

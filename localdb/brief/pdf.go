@@ -244,7 +244,7 @@ func (w *writer) contacts(b *Brief) {
 		w.empty(w.l.none)
 		return
 	}
-	cols := []column{{width: 48, bold: true}, {width: 38}, {width: 46}, {width: w.width - 132}}
+	cols := []column{{width: 42, bold: true}, {width: 32}, {width: 34}, {width: w.width - 108}}
 	var rows [][]string
 	for _, c := range b.Contacts {
 		name := c.FullName
