@@ -87,7 +87,7 @@ screenshots: build
 	@test -f $(SHOTS_DATA)/repdesk.db || ./bin/repdesk --data $(SHOTS_DATA) demo --contacts 100000 --quiet
 	xvfb-run -a -s "-screen 0 1366x768x24" ./bin/repdesk --data $(SHOTS_DATA) --screenshots docs/screenshots
 	$(call install-pkgs,poppler-utils)
-	id=$$(./bin/repdesk --data $(SHOTS_DATA) visits list --all | awk 'NR == 2 {print $$1}'); \
+	id=$$(./bin/repdesk --data $(SHOTS_DATA) visits list | awk 'NR == 2 {print $$1}'); \
 	  ./bin/repdesk --data $(SHOTS_DATA) brief $$id --lang de --out docs/screenshots/brief.pdf
 	pdftoppm -png -r 80 docs/screenshots/brief.pdf docs/screenshots/brief
 
