@@ -5,11 +5,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"io"
 	"os"
-	"path/filepath"
 	"strings"
-	"time"
+
+	"repdesk/internal/sqlitefile"
 )
 
 // ErrNotRepDesk is returned by Restore for a file that is not a RepDesk
@@ -21,24 +20,10 @@ var ErrNotRepDesk = errors.New("not a RepDesk database")
 var ErrInUse = errors.New("the database is in use")
 
 // Backup writes a consistent copy of the database to path while other
-// connections keep writing: VACUUM INTO reads one snapshot. The copy is
-// written beside path and renamed into place, so path is either the whole
-// backup or absent. An existing path is refused, not overwritten.
+// connections keep writing (see sqlitefile.Backup); an existing path is
+// refused, not overwritten.
 func (s *Store) Backup(ctx context.Context, path string) error {
-	if _, err := os.Stat(path); err == nil {
-		return fmt.Errorf("backup: %s exists already; choose another file name", path)
-	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return fmt.Errorf("backup: %w", err)
-	}
-	tmp := path + ".part"
-	os.Remove(tmp)
-	if _, err := s.db.ExecContext(ctx, `VACUUM INTO ?`, tmp); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("backup to %s: %w", path, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
+	if err := sqlitefile.Backup(ctx, s.db, path); err != nil {
 		return fmt.Errorf("backup to %s: %w", path, err)
 	}
 	return nil
@@ -70,14 +55,14 @@ type RestoreResult struct {
 func Restore(ctx context.Context, dbPath, backupFile string) (RestoreResult, error) {
 	var res RestoreResult
 	tmp := dbPath + ".restoring"
-	removeDB(tmp)
-	if err := copyFile(backupFile, tmp); err != nil {
+	sqlitefile.Remove(tmp)
+	if err := sqlitefile.CopyNew(backupFile, tmp); err != nil {
 		return res, fmt.Errorf("restore %s: %w", backupFile, err)
 	}
 	ok := false
 	defer func() {
 		if !ok {
-			removeDB(tmp)
+			sqlitefile.Remove(tmp)
 		}
 	}()
 	schema, err := checkRepDeskDB(ctx, tmp)
@@ -101,17 +86,13 @@ func Restore(ctx context.Context, dbPath, backupFile string) (RestoreResult, err
 		if err != nil {
 			return res, fmt.Errorf("restore: carry unpushed changes: %w", err)
 		}
-		// Our connections are closed: SQLite removes the WAL when the last
-		// connection closes, so a WAL still there means another process
-		// (the app) has the database open.
-		if _, err := os.Stat(dbPath + "-wal"); err == nil {
+		// Our connections are closed: one still open is the app's.
+		if sqlitefile.InUse(dbPath) {
 			return res, fmt.Errorf("restore: %s: %w (close RepDesk and try again)", dbPath, ErrInUse)
 		}
-		res.Previous = fmt.Sprintf("%s.%s.bak", dbPath, time.Now().UTC().Format("20060102-150405"))
-		if err := os.Rename(dbPath, res.Previous); err != nil {
+		if res.Previous, err = sqlitefile.KeepAside(dbPath); err != nil {
 			return res, fmt.Errorf("restore: keep the current database: %w", err)
 		}
-		os.Remove(dbPath + "-shm")
 	} else if !errors.Is(err, os.ErrNotExist) {
 		return res, fmt.Errorf("restore: %w", err)
 	}
@@ -128,15 +109,11 @@ func Restore(ctx context.Context, dbPath, backupFile string) (RestoreResult, err
 // checkRepDeskDB checks that path is an intact RepDesk database that this
 // build can open, and returns its schema version.
 func checkRepDeskDB(ctx context.Context, path string) (int, error) {
-	f, err := os.Open(path)
-	if err != nil {
+	if err := sqlitefile.CheckHeader(path); err != nil {
+		if errors.Is(err, sqlitefile.ErrNotSQLite) {
+			return 0, fmt.Errorf("%w: %w", ErrNotRepDesk, err)
+		}
 		return 0, err
-	}
-	header := make([]byte, 16)
-	_, err = io.ReadFull(f, header)
-	f.Close()
-	if err != nil || string(header) != "SQLite format 3\x00" {
-		return 0, fmt.Errorf("%w: not an SQLite database", ErrNotRepDesk)
 	}
 	db, err := sql.Open("sqlite", fileURI(path))
 	if err != nil {
@@ -162,12 +139,8 @@ func checkRepDeskDB(ctx context.Context, path string) (int, error) {
 	if known := SchemaVersion(); newest > known {
 		return newest, fmt.Errorf("schema %d, this build knows %d: %w; update RepDesk first", newest, known, ErrNewerSchema)
 	}
-	var verdict string
-	if err := db.QueryRowContext(ctx, `PRAGMA integrity_check`).Scan(&verdict); err != nil {
-		return newest, fmt.Errorf("integrity check: %w", err)
-	}
-	if verdict != "ok" {
-		return newest, fmt.Errorf("the file is damaged: integrity check: %s", verdict)
+	if err := sqlitefile.QuickCheck(ctx, db); err != nil {
+		return newest, err
 	}
 	return newest, nil
 }
@@ -350,33 +323,4 @@ func (t *Tx) putRow(sp *entitySpec, h *rowHolder) error {
 		return err
 	}
 	return t.companyChanged(sp, h.id)
-}
-
-// copyFile copies src to dst (created, mode 0600) and syncs it.
-func copyFile(src, dst string) error {
-	in, err := os.Open(src)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		return err
-	}
-	if err := out.Sync(); err != nil {
-		out.Close()
-		return err
-	}
-	return out.Close()
-}
-
-// removeDB removes a database file and its WAL and shared-memory files.
-func removeDB(path string) {
-	for _, p := range []string{path, path + "-wal", path + "-shm", path + "-journal"} {
-		os.Remove(p)
-	}
 }

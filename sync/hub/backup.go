@@ -5,13 +5,12 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
-	"time"
+
+	"repdesk/internal/sqlitefile"
 )
 
 // ErrNotHubDB is returned for a file that is not a RepDesk hub database.
@@ -28,17 +27,13 @@ var ErrHubInUse = errors.New("the hub database is in use")
 var errPostgresBackup = errors.New("a PostgreSQL hub is backed up with pg_dump and restored with pg_restore (see docs/admin.md)")
 
 // Backup writes a consistent copy of the SQLite hub database dsn to out
-// while the hub runs (VACUUM INTO reads one snapshot). The copy is written
-// beside out and renamed into place; an existing out is refused.
+// while the hub runs (see sqlitefile.Backup); an existing out is refused.
 func Backup(ctx context.Context, dsn, out string) error {
 	if IsPostgres(dsn) {
 		return fmt.Errorf("backup: %w", errPostgresBackup)
 	}
 	if _, err := os.Stat(dsn); err != nil {
 		return fmt.Errorf("backup: %w", err)
-	}
-	if _, err := os.Stat(out); err == nil {
-		return fmt.Errorf("backup: %s exists already; choose another file name", out)
 	}
 	if _, err := checkHubFile(ctx, dsn); err != nil {
 		return fmt.Errorf("backup %s: %w", dsn, err)
@@ -48,18 +43,8 @@ func Backup(ctx context.Context, dsn, out string) error {
 		return fmt.Errorf("backup: %w", err)
 	}
 	defer db.Close()
-	tmp := out + ".part"
-	os.Remove(tmp)
-	if _, err := db.ExecContext(ctx, `VACUUM INTO ?`, tmp); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("backup to %s: %w", out, err)
-	}
-	if err := os.Chmod(tmp, 0o600); err != nil { // the user list: the owner's only
-		os.Remove(tmp)
-		return fmt.Errorf("backup to %s: %w", out, err)
-	}
-	if err := os.Rename(tmp, out); err != nil {
-		os.Remove(tmp)
+	// Owner-only: the copy holds the token hashes.
+	if err := sqlitefile.Backup(ctx, db, out); err != nil {
 		return fmt.Errorf("backup to %s: %w", out, err)
 	}
 	return nil
@@ -98,14 +83,14 @@ func Restore(ctx context.Context, dsn, backupFile string) (RestoreResult, error)
 		return res, fmt.Errorf("restore: %w", errPostgresBackup)
 	}
 	tmp := dsn + ".restoring"
-	removeSQLite(tmp)
-	if err := copyFile(backupFile, tmp); err != nil {
+	sqlitefile.Remove(tmp)
+	if err := sqlitefile.CopyNew(backupFile, tmp); err != nil {
 		return res, fmt.Errorf("restore %s: %w", backupFile, err)
 	}
 	ok := false
 	defer func() {
 		if !ok {
-			removeSQLite(tmp)
+			sqlitefile.Remove(tmp)
 		}
 	}()
 	if _, err := checkHubFile(ctx, tmp); err != nil {
@@ -122,7 +107,7 @@ func Restore(ctx context.Context, dsn, backupFile string) (RestoreResult, error)
 		if err != nil {
 			return res, fmt.Errorf("restore: the current database: %w", err)
 		}
-		if _, err := os.Stat(dsn + "-wal"); err == nil {
+		if sqlitefile.InUse(dsn) {
 			return res, fmt.Errorf("restore: %s: %w; stop repdesk-hub serve first", dsn, ErrHubInUse)
 		}
 	} else if !errors.Is(err, fs.ErrNotExist) {
@@ -156,11 +141,9 @@ func Restore(ctx context.Context, dsn, backupFile string) (RestoreResult, error)
 		return res, fmt.Errorf("restore %s: %w", backupFile, err)
 	}
 	if currentSeq >= 0 {
-		res.Previous = fmt.Sprintf("%s.%s.bak", dsn, time.Now().UTC().Format("20060102-150405"))
-		if err := os.Rename(dsn, res.Previous); err != nil {
+		if res.Previous, err = sqlitefile.KeepAside(dsn); err != nil {
 			return res, fmt.Errorf("restore: keep the current database: %w", err)
 		}
-		os.Remove(dsn + "-shm")
 	}
 	if err := os.Rename(tmp, dsn); err != nil {
 		return res, fmt.Errorf("restore: %w", err)
@@ -172,15 +155,11 @@ func Restore(ctx context.Context, dsn, backupFile string) (RestoreResult, error)
 // checkHubFile checks that path is an intact hub database that this build
 // can open and returns its schema version.
 func checkHubFile(ctx context.Context, path string) (int, error) {
-	f, err := os.Open(path)
-	if err != nil {
+	if err := sqlitefile.CheckHeader(path); err != nil {
+		if errors.Is(err, sqlitefile.ErrNotSQLite) {
+			return 0, fmt.Errorf("%w: %w", ErrNotHubDB, err)
+		}
 		return 0, err
-	}
-	header := make([]byte, 16)
-	_, err = io.ReadFull(f, header)
-	f.Close()
-	if err != nil || string(header) != "SQLite format 3\x00" {
-		return 0, fmt.Errorf("%w: not an SQLite database", ErrNotHubDB)
 	}
 	db, err := sql.Open("sqlite", "file:"+path)
 	if err != nil {
@@ -206,12 +185,8 @@ func checkHubFile(ctx context.Context, path string) (int, error) {
 	if newest > known {
 		return newest, fmt.Errorf("schema %d, this hub knows %d: %w; upgrade repdesk-hub first", newest, known, ErrNewerHubSchema)
 	}
-	var verdict string
-	if err := db.QueryRowContext(ctx, `PRAGMA integrity_check`).Scan(&verdict); err != nil {
-		return newest, fmt.Errorf("integrity check: %w", err)
-	}
-	if verdict != "ok" {
-		return newest, fmt.Errorf("the file is damaged: integrity check: %s", verdict)
+	if err := sqlitefile.QuickCheck(ctx, db); err != nil {
+		return newest, err
 	}
 	return newest, nil
 }
@@ -226,37 +201,6 @@ func knownVersion(d dialect) (int, error) {
 		return 0, nil
 	}
 	return ms[len(ms)-1].version, nil
-}
-
-// copyFile copies src to a new dst (mode 0600) and syncs it.
-func copyFile(src, dst string) error {
-	in, err := os.Open(src)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
-		return err
-	}
-	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		return err
-	}
-	if err := out.Sync(); err != nil {
-		out.Close()
-		return err
-	}
-	return out.Close()
-}
-
-func removeSQLite(path string) {
-	for _, p := range []string{path, path + "-wal", path + "-shm", path + "-journal"} {
-		os.Remove(p)
-	}
 }
 
 // quoteIdent quotes an SQL identifier.
