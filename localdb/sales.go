@@ -139,7 +139,9 @@ func (g *Target) validate() error {
 func (t *Tx) Read(rec Record, id string) error { return t.s.get(t.ctx, t.tx, rec, id) }
 
 // Read reads the live record id into rec.
-func (s *Store) Read(ctx context.Context, rec Record, id string) error { return s.get(ctx, s.db, rec, id) }
+func (s *Store) Read(ctx context.Context, rec Record, id string) error {
+	return s.get(ctx, s.db, rec, id)
+}
 
 // Products returns the live catalog by name.
 func (s *Store) Products(ctx context.Context) ([]Product, error) {
