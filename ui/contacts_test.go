@@ -219,10 +219,10 @@ func TestLogCallWithFollowUp(t *testing.T) {
 	tasks, err := h.store.Tasks(context.Background(), localdb.TaskFilter{ContactID: c.ID})
 	require.NoError(t, err)
 	require.Len(t, tasks, 1)
-	assert.Equal(t, "Call Eva Brandt again", tasks[0].Title)
+	assert.Equal(t, "Call back Eva Brandt", tasks[0].Title)
 	// The timeline and the open tasks of the contact show both.
 	h.requireText("Call · Call back later · 4 min")
-	h.requireText("Call Eva Brandt again")
+	h.requireText("Call back Eva Brandt")
 }
 
 func TestWrongNumberFlagsThePhone(t *testing.T) {
