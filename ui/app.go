@@ -622,11 +622,15 @@ func (a *App) shortcuts() []shortcut {
 		{fyne.KeyI, ctrl, func() { a.importFiles(nil) }},
 		{fyne.KeyR, ctrl, a.syncNow},
 	}
-	for i := range a.screens {
+	for i := range min(len(a.screens), maxScreenShortcuts) {
 		list = append(list, shortcut{fyne.KeyName(fmt.Sprint(i + 1)), ctrl, func() { a.show(i) }})
 	}
 	return list
 }
+
+// maxScreenShortcuts is the number of screens Ctrl+digit reaches: the keys
+// 1 to 9.
+const maxScreenShortcuts = 9
 
 // registerShortcuts makes the shortcuts work when nothing is focused; focused
 // entries and lists pass them on through runShortcut.

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"fmt"
 	"net/url"
 	"path/filepath"
 	"slices"
@@ -257,7 +258,7 @@ func shortcutHelp() fyne.CanvasObject {
 		{"Esc", lang.L("Close the dialog or cancel the edit")},
 		{ctrl + "+I", lang.L("Import vCards")},
 		{"F5, " + ctrl + "+R", lang.L("Sync now")},
-		{ctrl + "+1 … " + ctrl + "+7", lang.L("Go to a screen")},
+		{ctrl + "+1 … " + ctrl + "+" + fmt.Sprint(maxScreenShortcuts), lang.L("Go to a screen")},
 		{"↑ ↓ " + lang.L("Enter"), lang.L("Move through lists and open")},
 	}
 	box := container.NewVBox()
