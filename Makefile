@@ -210,10 +210,10 @@ dist-hub: dist-deps
 	cp docs/deploy/repdesk-hub.service docs/deploy/Containerfile docs/deploy/README.md LICENSE $$d/; \
 	tar -C $$work -cJf $(DIST_DIR)/repdesk-hub-$(VERSION)-linux-amd64.tar.xz repdesk-hub-$(VERSION)
 
-# The packages as a user gets them (internal/disttest): built with a test
+# The packages as a user gets them (cmd/internal/disttest): built with a test
 # provisioning file into bin/dist-test, unpacked, installed, run and signed.
 DIST_TEST_DIR := $(CURDIR)/bin/dist-test
-DIST_TEST_PROVISION := $(CURDIR)/internal/disttest/testdata/provisioning.json
+DIST_TEST_PROVISION := $(CURDIR)/cmd/internal/disttest/testdata/provisioning.json
 test-dist:
 	rm -rf $(DIST_TEST_DIR) && mkdir -p $(DIST_TEST_DIR)
 	git status --porcelain --untracked-files=all > $(DIST_TEST_DIR)/git-status-before
@@ -222,4 +222,4 @@ test-dist:
 	$(call install-pkgs,osslsigncode openssl)
 	REPDESK_DIST_DIR=$(DIST_TEST_DIR) REPDESK_DIST_VERSION=$(VERSION) REPDESK_DIST_COMMIT=$(DIST_COMMIT) \
 	  REPDESK_DIST_BUILDDATE=$(DIST_BUILDDATE) REPDESK_DIST_PROVISION=$(DIST_TEST_PROVISION) \
-	  $(GO) test -race -tags $(TEST_TAGS) -count=1 -v ./internal/disttest/
+	  $(GO) test -race -tags $(TEST_TAGS) -count=1 -v ./cmd/internal/disttest/

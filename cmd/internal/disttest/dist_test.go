@@ -60,7 +60,7 @@ func distBuild(t *testing.T) build {
 	require.NotEmpty(t, b.version, "REPDESK_DIST_VERSION")
 	require.NotEmpty(t, b.commit, "REPDESK_DIST_COMMIT")
 	require.NotEmpty(t, b.date, "REPDESK_DIST_BUILDDATE")
-	repo, err := filepath.Abs("../..")
+	repo, err := filepath.Abs("../../..")
 	require.NoError(t, err)
 	b.repo = repo
 	return b
