@@ -8,7 +8,7 @@ import (
 	"os"
 	"strings"
 
-	"repdesk/internal/sqlitefile"
+	"repdesk/localdb/sqlitefile"
 )
 
 // ErrNotRepDesk is returned by Restore for a file that is not a RepDesk

@@ -7,7 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"repdesk/internal/sqlitefile"
+	"repdesk/localdb/sqlitefile"
 )
 
 // BenchmarkBackup100k copies the 100,000-contact database with VACUUM INTO.

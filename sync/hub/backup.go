@@ -10,7 +10,7 @@ import (
 	"strconv"
 	"strings"
 
-	"repdesk/internal/sqlitefile"
+	"repdesk/localdb/sqlitefile"
 )
 
 // ErrNotHubDB is returned for a file that is not a RepDesk hub database.
