@@ -109,6 +109,13 @@ func (s *contactsScreen) render(b *contactBundle) fyne.CanvasObject {
 		co := b.company
 		subline = append(subline, linkButton(co.Name, iconCompany, func() { a.openCompany(co.ID) }))
 	}
+	// Qualifying sits with the lead's title and company: in the action row
+	// it pushed German windows past 1366 pixels.
+	if c.LeadStatus != localdb.LeadQualified && c.LeadStatus != localdb.LeadCustomer {
+		qualify := widget.NewButtonWithIcon(lang.L("Qualify lead…"), theme.ConfirmIcon(), func() { a.qualifyLead(c, nil) })
+		qualify.Importance = widget.LowImportance
+		subline = append(subline, qualify)
+	}
 	header := container.NewBorder(nil, nil, container.NewCenter(newAvatar(c.FullName, 56)), nil,
 		container.NewVBox(name, container.NewHBox(subline...)))
 
@@ -127,9 +134,6 @@ func (s *contactsScreen) render(b *contactBundle) fyne.CanvasObject {
 			lang.L("Delete {{.Name}}? The contact is removed here and, at the next sync, for your team.", map[string]any{"Name": c.FullName}))
 	})
 	del.Importance = widget.DangerImportance
-	if c.LeadStatus != localdb.LeadQualified && c.LeadStatus != localdb.LeadCustomer {
-		actions.Add(widget.NewButtonWithIcon(lang.L("Qualify lead…"), theme.ConfirmIcon(), func() { a.qualifyLead(c, nil) }))
-	}
 	toolbar := container.NewBorder(nil, nil, actions, container.NewHBox(edit, del))
 
 	details := container.NewVBox()

@@ -380,7 +380,8 @@ func (s *queueScreen) render(e calls.Entry, b *contactBundle) fyne.CanvasObject 
 		}
 		return false
 	}
-	outcomes := container.NewGridWithColumns(4)
+	// Three columns keep the German labels within a 1366-pixel window.
+	outcomes := container.NewGridWithColumns(3)
 	for i, o := range outcomeKeys {
 		btn := widget.NewButton(fmt.Sprintf("%d  %s", i+1, outcomeName(o)), func() { s.outcome(o) })
 		if e.Skip != "" {
