@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"repdesk/localdb/demo"
 	"repdesk/sync/client"
 )
 
@@ -40,6 +41,9 @@ func (s clientSync) SyncNow(ctx context.Context) error {
 }
 
 func (s clientSync) Login(ctx context.Context, server, token string) error {
+	if err := demo.GuardConnect(ctx, s.c.Store()); err != nil {
+		return fmt.Errorf("%w. Sign in from a fresh data directory: start RepDesk with --data DIR", err)
+	}
 	return s.c.Login(ctx, server, token)
 }
 

@@ -40,6 +40,9 @@ func Seed(ctx context.Context, s *localdb.Store, o Options) (Counts, error) {
 	if o.Now.IsZero() {
 		o.Now = time.Now()
 	}
+	if err := markSeeded(ctx, s); err != nil {
+		return Counts{}, err
+	}
 	g := &gen{r: rand.New(rand.NewPCG(o.Seed, o.Seed^0x9e3779b97f4a7c15)), now: o.Now}
 	var n Counts
 	nCompanies := max(5, o.Contacts/10)

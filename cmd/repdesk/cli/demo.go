@@ -1,9 +1,11 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
+	"repdesk/localdb"
 	"repdesk/localdb/demo"
 )
 
@@ -12,6 +14,7 @@ func runDemo(c *runCtx, args []string) error {
 	n := fs.Int("contacts", 500, "number of contacts to create (`N`)")
 	seed := fs.Uint64("seed", 1, "random seed; the same seed gives the same data")
 	quiet := fs.Bool("quiet", false, "print no progress")
+	upload := fs.Bool("upload-demo-data", false, "seed even though this database syncs with a server (the demo data goes to the team)")
 	if _, err := parse(fs, args, 0, 0); err != nil {
 		return err
 	}
@@ -21,6 +24,15 @@ func runDemo(c *runCtx, args []string) error {
 	s, err := c.open()
 	if err != nil {
 		return err
+	}
+	if !*upload {
+		server, err := s.SyncValue(c.ctx, localdb.SyncServer)
+		if err != nil && !errors.Is(err, localdb.ErrNotFound) {
+			return err
+		}
+		if server != "" {
+			return fmt.Errorf("demo: %w (%s); use another data directory (repdesk --data DIR demo) or pass --upload-demo-data", demo.ErrSignedIn, server)
+		}
 	}
 	start := time.Now()
 	opts := demo.Options{Contacts: *n, Seed: *seed}

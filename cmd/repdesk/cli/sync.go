@@ -10,6 +10,7 @@ import (
 
 	"repdesk/localdb"
 	"repdesk/localdb/dedupe"
+	"repdesk/localdb/demo"
 	"repdesk/localdb/provision"
 	"repdesk/sync/client"
 )
@@ -47,6 +48,7 @@ func runLogin(c *runCtx, args []string) error {
 	server := fs.String("server", "", "the sync server's `URL`, e.g. https://hub.example.com")
 	token := fs.String("token", "", "the access `TOKEN` your administrator gave you")
 	tokenFile := fs.String("token-file", "", "read the token from `FILE` (- for standard input)")
+	withDemo := fs.Bool("upload-demo-data", false, "sign in even though this database holds demo data (it goes to the team)")
 	if _, err := parse(fs, args, 0, 0); err != nil {
 		return err
 	}
@@ -87,6 +89,11 @@ func runLogin(c *runCtx, args []string) error {
 		}
 		if *server == "" {
 			return usagef("login: give --server URL (no server is configured yet)")
+		}
+	}
+	if !*withDemo {
+		if err := demo.GuardConnect(c.ctx, sc.Store()); err != nil {
+			return fmt.Errorf("login: %w; sign in from a fresh data directory (repdesk --data DIR login ...) or pass --upload-demo-data", err)
 		}
 	}
 	me, err := sc.LoginAccount(c.ctx, *server, secret)

@@ -178,3 +178,31 @@ func TestSyncCommandOldClient(t *testing.T) {
 	assert.Contains(t, res.stderr, "too old for the sync server: update RepDesk")
 	assert.Contains(t, res.stderr, "this hub needs at least 2")
 }
+
+// Demo records are journaled like real work: a database that holds them is
+// not connected to a team's hub, and one that syncs gets no demo data,
+// unless the rep says so.
+func TestDemoDataStaysOffTheHub(t *testing.T) {
+	h := hubtest.New(t, hubtest.Options{Backend: hubtest.SQLite})
+	token := h.AddUser("ben", protocol.RoleRep, "south")
+
+	demoBook := newRD(t)
+	demoBook.ok("demo", "--contacts", "20", "--quiet")
+	res := demoBook.run("login", "--server", h.URL, "--token", token)
+	assert.Equal(t, ExitError, res.code)
+	assert.Contains(t, res.stderr, "holds demo data")
+	assert.Contains(t, res.stderr, "--data DIR")
+	res = demoBook.run("status", "--json")
+	assert.Contains(t, res.stdout, `"server": ""`, "the refused login configured nothing")
+
+	team := newRD(t)
+	team.ok("login", "--server", h.URL, "--token", token)
+	res = team.run("demo", "--contacts", "20", "--quiet")
+	assert.Equal(t, ExitError, res.code)
+	assert.Contains(t, res.stderr, "syncs with a server")
+	var list []map[string]any
+	team.json(&list, "contacts", "list")
+	assert.Empty(t, list, "the refused demo wrote nothing")
+
+	demoBook.ok("login", "--server", h.URL, "--token", token, "--upload-demo-data")
+}
