@@ -37,7 +37,10 @@ func queueBook(t *testing.T, s *localdb.Store) map[string]*localdb.Contact {
 		c.Owner = "ben"
 		c.Phones = []localdb.Phone{{Number: "+49 89 555", Flagged: true}, {Number: "+49 171 5550102", Type: localdb.PhoneMobile}}
 	})
-	add("Gustav Graf", func(c *localdb.Contact) { c.LeadStatus = localdb.LeadCustomer })
+	add("Gustav Graf", func(c *localdb.Contact) {
+		c.LeadStatus = localdb.LeadCustomer
+		c.Tags = []string{"50%_Rabatt", `Öko "grün"`}
+	})
 	// Calls due: Carl this morning, Berta yesterday (overdue), Anton next week.
 	for _, k := range []*localdb.Task{
 		{Title: "Call Carl about the fair", Kind: localdb.TaskCall, Due: friday.Add(-time.Hour), ContactID: book["Carl Conrad"].ID},
@@ -74,6 +77,9 @@ func TestQueueFilters(t *testing.T) {
 		{"two statuses", localdb.QueueFilter{LeadStatus: []string{"contacted", "customer"}}, []string{"Berta Bauer", "Gustav Graf"}},
 		{"tag, any case", localdb.QueueFilter{Tags: []string{"vip"}}, []string{"Carl Conrad", "Anton Adler"}},
 		{"every tag", localdb.QueueFilter{Tags: []string{"vip", "Messe"}}, []string{"Carl Conrad"}},
+		{"tag with LIKE wildcards", localdb.QueueFilter{Tags: []string{"50%_rabatt"}}, []string{"Gustav Graf"}},
+		{"tag with quotes and umlauts", localdb.QueueFilter{Tags: []string{`Öko "grün"`}}, []string{"Gustav Graf"}},
+		{"part of a tag is no tag", localdb.QueueFilter{Tags: []string{"vi"}}, []string{}},
 		{"city of the contact or its company", localdb.QueueFilter{City: "berlin"}, []string{"Berta Bauer", "Anton Adler", "Emil Engel"}},
 		{"umlaut city", localdb.QueueFilter{City: "München"}, []string{"Carl Conrad", "Dora Dietz"}},
 		{"postal code prefix", localdb.QueueFilter{PostalPrefix: "101"}, []string{"Berta Bauer", "Anton Adler"}},
