@@ -250,27 +250,8 @@ func printRecord(c *runCtx, asJSON bool, rec any, id string) error {
 }
 
 func queueFilters(c *runCtx, args []string) error {
-	fs := newFlags("queue filters")
-	asJSON := fs.Bool("json", false, "print JSON")
-	if _, err := parse(fs, args, 0, 0); err != nil {
-		return err
-	}
-	s, err := c.open()
-	if err != nil {
-		return err
-	}
-	sfs, err := s.SavedFilters(c.ctx)
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		return writeJSON(c.out(), nonNil(sfs))
-	}
-	t := newTable(c.out(), "NAME", "FILTER")
-	for _, sf := range sfs {
-		t.row(sf.Name, filterText(sf.Filter))
-	}
-	return t.flush()
+	return listAll(c, "queue filters", args, (*localdb.Store).SavedFilters, []string{"NAME", "FILTER"},
+		func(sf localdb.SavedFilter) []string { return []string{sf.Name, filterText(sf.Filter)} })
 }
 
 // filterText writes a filter as --filter takes it.
@@ -400,31 +381,14 @@ func runCadences(c *runCtx, args []string) error {
 }
 
 func cadencesList(c *runCtx, args []string) error {
-	fs := newFlags("cadences")
-	asJSON := fs.Bool("json", false, "print JSON")
-	if _, err := parse(fs, args, 0, 0); err != nil {
-		return err
-	}
-	s, err := c.open()
-	if err != nil {
-		return err
-	}
-	cads, err := s.Cadences(c.ctx)
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		return writeJSON(c.out(), nonNil(cads))
-	}
-	t := newTable(c.out(), "NAME", "STEPS")
-	for _, cad := range cads {
-		var steps []string
-		for _, st := range cad.Steps {
-			steps = append(steps, fmt.Sprintf("day %d %s", st.Day, st.Kind))
-		}
-		t.row(cad.Name, strings.Join(steps, ", "))
-	}
-	return t.flush()
+	return listAll(c, "cadences", args, (*localdb.Store).Cadences, []string{"NAME", "STEPS"},
+		func(cad localdb.Cadence) []string {
+			var steps []string
+			for _, st := range cad.Steps {
+				steps = append(steps, fmt.Sprintf("day %d %s", st.Day, st.Kind))
+			}
+			return []string{cad.Name, strings.Join(steps, ", ")}
+		})
 }
 
 func cadencesSave(c *runCtx, args []string) error {

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -8,6 +9,8 @@ import (
 	"text/tabwriter"
 	"time"
 	"unicode/utf8"
+
+	"repdesk/localdb"
 )
 
 func writeJSON(w io.Writer, v any) error {
@@ -64,4 +67,31 @@ func localTime(t time.Time) string {
 		return ""
 	}
 	return t.Local().Format("2006-01-02 15:04")
+}
+
+// listAll is a list command without filters: it loads every record and
+// prints them as JSON with --json, else as a table with header, a row each.
+func listAll[T any](c *runCtx, name string, args []string, load func(*localdb.Store, context.Context) ([]T, error),
+	header []string, row func(T) []string) error {
+	fs := newFlags(name)
+	asJSON := fs.Bool("json", false, "print JSON")
+	if _, err := parse(fs, args, 0, 0); err != nil {
+		return err
+	}
+	s, err := c.open()
+	if err != nil {
+		return err
+	}
+	recs, err := load(s, c.ctx)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return writeJSON(c.out(), nonNil(recs))
+	}
+	t := newTable(c.out(), header...)
+	for _, r := range recs {
+		t.row(row(r)...)
+	}
+	return t.flush()
 }

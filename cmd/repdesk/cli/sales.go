@@ -119,27 +119,8 @@ func productsEdit(c *runCtx, args []string) error {
 }
 
 func productsList(c *runCtx, args []string) error {
-	fs := newFlags("products list")
-	asJSON := fs.Bool("json", false, "print JSON")
-	if _, err := parse(fs, args, 0, 0); err != nil {
-		return err
-	}
-	s, err := c.open()
-	if err != nil {
-		return err
-	}
-	ps, err := s.Products(c.ctx)
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		return writeJSON(c.out(), nonNil(ps))
-	}
-	t := newTable(c.out(), "SKU", "NAME", "PRICE", "ID")
-	for _, p := range ps {
-		t.row(p.SKU, p.Name, money(p.Price, p.Currency), p.ID)
-	}
-	return t.flush()
+	return listAll(c, "products list", args, (*localdb.Store).Products, []string{"SKU", "NAME", "PRICE", "ID"},
+		func(p localdb.Product) []string { return []string{p.SKU, p.Name, money(p.Price, p.Currency), p.ID} })
 }
 
 // dealsItems is `deals items`: a deal's line items, and adding, changing
