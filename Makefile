@@ -10,6 +10,7 @@ VERSION   ?= $(shell awk -F'"' '/^ *Version *=/{print $$2; exit}' FyneApp.toml)
 COMMIT    ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 BUILDDATE ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
 LDFLAGS   := -s -w -X repdesk/cmd/repdesk/cli.Version=$(VERSION) -X repdesk/cmd/repdesk/cli.Commit=$(COMMIT) -X repdesk/cmd/repdesk/cli.BuildDate=$(BUILDDATE)
+HUB_LDFLAGS = -s -w -X main.Version=$(VERSION) -X main.Commit=$(1) -X main.BuildDate=$(2)
 
 # Debian packages the Fyne (GLFW/OpenGL) build needs.
 BUILD_PKGS := gcc pkg-config libgl1-mesa-dev xorg-dev
@@ -59,7 +60,7 @@ test-deps:
 
 build: deps
 	$(GO) build -tags $(TAGS) -ldflags "$(LDFLAGS)" -o bin/repdesk ./cmd/repdesk
-	CGO_ENABLED=0 $(GO) build -ldflags "$(LDFLAGS)" -o bin/repdesk-hub ./cmd/repdesk-hub
+	CGO_ENABLED=0 $(GO) build -ldflags "$(call HUB_LDFLAGS,$(COMMIT),$(BUILDDATE))" -o bin/repdesk-hub ./cmd/repdesk-hub
 
 run: build
 	./bin/repdesk --demo-on-first-start
@@ -202,7 +203,7 @@ dist-windows: dist-provision $(FYNE_TOOL)
 
 dist-hub: dist-deps
 	@mkdir -p $(DIST_DIR)
-	CGO_ENABLED=0 GOOS=linux GOARCH=amd64 $(GO) build -trimpath -ldflags "-s -w" \
+	CGO_ENABLED=0 GOOS=linux GOARCH=amd64 $(GO) build -trimpath -ldflags "$(call HUB_LDFLAGS,$(DIST_COMMIT),$(DIST_BUILDDATE))" \
 	  -o $(DIST_DIR)/repdesk-hub-$(VERSION)-linux-amd64 ./cmd/repdesk-hub
 	set -e; work=$$(mktemp -d); trap 'rm -rf "$$work"' EXIT; \
 	d=$$work/repdesk-hub-$(VERSION); mkdir $$d; \

@@ -36,8 +36,16 @@ const usageText = `usage:
   repdesk-hub backup --db FILE --out FILE
   repdesk-hub restore --db FILE BACKUP [--json]      (stop the hub first)
   repdesk-hub migrate --from FILE --to postgres://... [--json]
+  repdesk-hub version [--json]
 --db defaults to $REPDESK_HUB_DB.
 `
+
+// Stamped at build time by the Makefile (-ldflags -X), like the app's.
+var (
+	Version   = "dev"
+	Commit    = "unknown"
+	BuildDate = "unknown"
+)
 
 // usageError is a mistake in the command line: exit code 2.
 type usageError struct{ msg string }
@@ -68,7 +76,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return usagef("no command: use serve, users, backup, restore or migrate")
+		return usagef("no command: use serve, users, backup, restore, migrate or version")
 	}
 	switch args[0] {
 	case "-h", "-help", "--help", "help":
@@ -81,6 +89,8 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return restoreCmd(ctx, args[1:], stdout)
 	case "migrate":
 		return migrateCmd(ctx, args[1:], stdout)
+	case "version":
+		return versionCmd(args[1:], stdout)
 	case "users":
 		if len(args) < 2 {
 			return usagef("users: no sub-command: use add, list or revoke")
@@ -97,7 +107,7 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		return usagef("users: unknown sub-command %q: use add, list or revoke", args[1])
 	}
-	return usagef("unknown command %q: use serve, users, backup, restore or migrate", args[0])
+	return usagef("unknown command %q: use serve, users, backup, restore, migrate or version", args[0])
 }
 
 // newFlagSet returns a flag set that reports errors instead of printing, with
@@ -293,7 +303,8 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		l = tls.NewListener(l, srv.TLSConfig)
 	}
 	scheme := map[bool]string{true: "https", false: "http"}[srv.TLSConfig != nil]
-	log.Info("hub listening", slog.String("url", scheme+"://"+l.Addr().String()), slog.Bool("postgres", hub.IsPostgres(*dsn)))
+	log.Info("hub listening", slog.String("url", scheme+"://"+l.Addr().String()), slog.Bool("postgres", hub.IsPostgres(*dsn)),
+		slog.String("version", Version), slog.String("commit", Commit))
 
 	if *retention > 0 {
 		go pruneLoop(ctx, db, *retention, log)
@@ -332,4 +343,24 @@ func pruneLoop(ctx context.Context, db *hub.DB, retention time.Duration, log *sl
 		case <-tick.C:
 		}
 	}
+}
+
+// versionCmd prints the stamped version, so that an admin can tell which
+// build a server runs before and after an upgrade.
+func versionCmd(args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("version", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	asJSON := fs.Bool("json", false, "print JSON")
+	rest, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(rest) > 0 {
+		return usagef("version: unexpected argument %q", rest[0])
+	}
+	if *asJSON {
+		return json.NewEncoder(stdout).Encode(map[string]string{"version": Version, "commit": Commit, "build_date": BuildDate})
+	}
+	fmt.Fprintf(stdout, "repdesk-hub %s (commit %s, built %s)\n", Version, Commit, BuildDate)
+	return nil
 }

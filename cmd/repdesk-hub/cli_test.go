@@ -183,3 +183,20 @@ func TestServeBinary(t *testing.T) {
 	assert.Contains(t, logs.String(), `"msg":"stopped"`)
 	assert.NotContains(t, logs.String(), token)
 }
+
+func TestVersionCommand(t *testing.T) {
+	Version, Commit, BuildDate = "1.2.3", "abc1234", "2026-11-27T08:00:00Z"
+	t.Cleanup(func() { Version, Commit, BuildDate = "dev", "unknown", "unknown" })
+
+	code, out, _ := runCLI(t, "version")
+	assert.Equal(t, exitOK, code)
+	assert.Equal(t, "repdesk-hub 1.2.3 (commit abc1234, built 2026-11-27T08:00:00Z)\n", out)
+
+	code, out, _ = runCLI(t, "version", "--json")
+	assert.Equal(t, exitOK, code)
+	assert.JSONEq(t, `{"version":"1.2.3","commit":"abc1234","build_date":"2026-11-27T08:00:00Z"}`, out)
+
+	code, _, errOut := runCLI(t, "version", "extra")
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, errOut, `unexpected argument "extra"`)
+}

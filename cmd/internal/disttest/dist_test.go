@@ -317,6 +317,11 @@ func TestHubIsStaticAndServes(t *testing.T) {
 		assert.Contains(t, string(unit), line)
 	}
 
+	// It carries the same stamp as the app, so an admin can tell builds apart.
+	var v map[string]string
+	require.NoError(t, json.Unmarshal([]byte(run(t, dir, filepath.Join(dir, "repdesk-hub"), "version", "--json")), &v))
+	assert.Equal(t, map[string]string{"version": b.version, "commit": b.commit, "build_date": b.date}, v)
+
 	// It serves: start it on a free port and ask /healthz.
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
