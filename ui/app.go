@@ -26,6 +26,7 @@ import (
 
 	"repdesk/assets"
 	"repdesk/localdb"
+	"repdesk/localdb/demo"
 	"repdesk/localdb/provision"
 )
 
@@ -454,6 +455,10 @@ func errorMessage(err error) string {
 		return lang.L("This feature is not available in this build.")
 	case errors.Is(err, context.Canceled):
 		return lang.L("Cancelled.")
+	case errors.Is(err, demo.ErrDemoData):
+		return lang.L("This database holds demo data, which would be uploaded to your team's server. Sign in from a fresh data directory: start RepDesk with --data DIR.")
+	case errors.Is(err, demo.ErrSignedIn):
+		return lang.L("This database syncs with a server; demo data would be uploaded to your team. Start RepDesk with another data directory (--data DIR) to try the demo.")
 	}
 	return err.Error()
 }

@@ -42,7 +42,7 @@ func (s clientSync) SyncNow(ctx context.Context) error {
 
 func (s clientSync) Login(ctx context.Context, server, token string) error {
 	if err := demo.GuardConnect(ctx, s.c.Store()); err != nil {
-		return fmt.Errorf("%w. Sign in from a fresh data directory: start RepDesk with --data DIR", err)
+		return err // errorMessage words demo.ErrDemoData in the rep's language
 	}
 	return s.c.Login(ctx, server, token)
 }
