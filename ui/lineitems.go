@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"strings"
 
@@ -24,6 +25,7 @@ type lineItems struct {
 	dealID   string
 	box      *fyne.Container
 	products []localdb.Product
+	count    int // the deal's lines
 	pick     *widget.Select
 	qty      *keyEntry
 	add      *widget.Button
@@ -68,7 +70,7 @@ func (li *lineItems) load() {
 
 func (li *lineItems) show(d lineItemsData) {
 	a := li.f.a
-	li.products = d.products
+	li.products, li.count = d.products, len(d.items)
 	var names []string
 	for _, p := range d.products {
 		names = append(names, p.Name+" · "+a.loc.money(p.Price, p.Currency))
@@ -76,13 +78,11 @@ func (li *lineItems) show(d lineItemsData) {
 	li.pick.SetOptions(names)
 	li.box.Objects = nil
 	cur := li.f.currency.Selected
-	for _, it := range d.items {
-		id := it.ID
-		remove := widget.NewButtonWithIcon("", theme.DeleteIcon(), func() { li.change(func(t *localdb.Tx) error { return sales.RemoveItem(t, id) }) })
-		remove.Importance = widget.LowImportance
-		figures := lang.L("{{.Qty}} × {{.Price}}", map[string]any{"Qty": a.loc.number(it.Quantity), "Price": a.loc.money(it.UnitPrice, cur)})
-		total := widget.NewLabelWithStyle(a.loc.money(it.Total, cur), fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
-		li.box.Add(container.NewBorder(nil, nil, nil, container.NewHBox(secondary(figures), total, remove), truncLabel(it.Product)))
+	for n, it := range d.items {
+		li.box.Add(li.itemRow(n+1, it, cur))
+	}
+	if len(d.items) > 0 {
+		li.box.Add(secondary(lang.L("Change a quantity or a unit price and press Enter to save it.")))
 	}
 	if len(d.items) == 0 {
 		li.box.Add(secondary(lang.L("No line items: the amount is typed in. Add products and the amount follows them.")))
@@ -99,16 +99,83 @@ func (li *lineItems) show(d lineItemsData) {
 	li.box.Refresh()
 }
 
+// itemRow is line n of the deal: the product, its quantity and unit price
+// (each saved with Enter), the line's total and its remove button.
+func (li *lineItems) itemRow(n int, it sales.Item, cur string) fyne.CanvasObject {
+	a := li.f.a
+	id := it.ID
+	qty, price := newEntry(a), newEntry(a)
+	qty.SetText(strconv.FormatInt(it.Quantity, 10))
+	price.SetText(a.loc.amountInput(it.UnitPrice))
+	save := func(string) {
+		q, p, problem := li.parseLine(n, qty.Text, price.Text)
+		if problem != "" {
+			li.problem.set(problem)
+			return
+		}
+		li.changeLine(n, func(t *localdb.Tx) error {
+			_, err := sales.SetItem(t, id, q, p)
+			return err
+		})
+	}
+	qty.OnSubmitted, price.OnSubmitted = save, save
+	remove := widget.NewButtonWithIcon("", theme.DeleteIcon(), func() {
+		li.changeLine(n, func(t *localdb.Tx) error { return sales.RemoveItem(t, id) })
+	})
+	remove.Importance = widget.LowImportance
+	total := widget.NewLabelWithStyle(a.loc.money(it.Total, cur), fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
+	figures := container.NewHBox(container.New(&fixedWidth{w: 64}, qty), secondary("×"), container.New(&fixedWidth{w: 110}, price),
+		container.New(&fixedWidth{w: 110}, total), remove)
+	return container.NewBorder(nil, nil, nil, figures, truncLabel(it.Product))
+}
+
+// parseLine reads line n's quantity and unit price as typed, or says what
+// is wrong with them, naming the line and the field.
+func (li *lineItems) parseLine(n int, qtyText, priceText string) (qty, price int64, problem string) {
+	qty, err := strconv.ParseInt(strings.TrimSpace(qtyText), 10, 64)
+	if err != nil {
+		return 0, 0, lineProblem(n, "quantity", lang.L("must be a whole number"))
+	}
+	price, ok := li.f.a.loc.parseMoney(priceText)
+	if !ok {
+		return 0, 0, lineProblem(n, "unit_price", lang.L("must be an amount such as {{.Example}}",
+			map[string]any{"Example": li.f.a.loc.amountInput(1250050)}))
+	}
+	return qty, price, ""
+}
+
+// lineProblem says what is wrong with a field (the store's name) of line n
+// in a sentence: "Line 2: quantity must be at least 1".
+func lineProblem(n int, field, problem string) string {
+	name := map[string]string{"quantity": lang.L("quantity"), "unit_price": lang.L("unit price"),
+		"product_id": lang.L("product")}[field]
+	if name == "" {
+		name = fieldName(field)
+	}
+	return lang.L("Line {{.Line}}: {{.Field}} {{.Problem}}", map[string]any{"Line": n, "Field": name, "Problem": problem})
+}
+
+// lineError words an error of saving line n; a validation error names the
+// line and the field.
+func lineError(n int, err error) string {
+	var ve *localdb.ValidationError
+	if errors.As(err, &ve) {
+		return lineProblem(n, ve.Field, problemText(ve.Problem))
+	}
+	return errorMessage(err)
+}
+
 func (li *lineItems) addItem() {
 	li.problem.set("")
+	n := li.count + 1 // the line the new item becomes
 	i := li.pick.SelectedIndex()
 	if i < 0 {
-		li.problem.set(lang.L("Pick a product first."))
+		li.problem.set(lang.L("Line {{.Line}}: pick a product first.", map[string]any{"Line": n}))
 		return
 	}
 	qty, err := strconv.ParseInt(strings.TrimSpace(li.qty.Text), 10, 64)
-	if err != nil || qty <= 0 {
-		li.problem.set(lang.L("Give a whole number of at least 1."))
+	if err != nil {
+		li.problem.set(lineProblem(n, "quantity", lang.L("must be a whole number")))
 		return
 	}
 	p := li.products[i]
@@ -116,15 +183,15 @@ func (li *lineItems) addItem() {
 		li.problem.set(lang.L("{{.Product}} is priced in {{.Their}}, the deal is in {{.Ours}}.", map[string]any{"Product": p.Name, "Their": p.Currency, "Ours": cur}))
 		return
 	}
-	li.change(func(t *localdb.Tx) error {
+	li.changeLine(n, func(t *localdb.Tx) error {
 		_, err := sales.AddItem(t, li.dealID, p.ID, qty, -1) // the catalog price
 		return err
 	})
 }
 
-// change saves an item change, then shows the deal's new amount in the form
-// (the rep's other typing stays) and tells the other screens.
-func (li *lineItems) change(fn func(t *localdb.Tx) error) {
+// changeLine saves a change of line n, then shows the deal's new amount in
+// the form (the rep's other typing stays) and tells the other screens.
+func (li *lineItems) changeLine(n int, fn func(t *localdb.Tx) error) {
 	a, f := li.f.a, li.f
 	background(a, func(ctx context.Context) (*localdb.Deal, error) {
 		if err := a.store.Update(ctx, fn); err != nil {
@@ -133,7 +200,7 @@ func (li *lineItems) change(fn func(t *localdb.Tx) error) {
 		return a.store.GetDeal(ctx, li.dealID)
 	}, func(fresh *localdb.Deal, err error) {
 		if err != nil {
-			li.problem.set(errorMessage(err))
+			li.problem.set(lineError(n, err))
 			return
 		}
 		li.problem.set("")
