@@ -37,9 +37,9 @@ func TestMigrationsAreRecordedOnce(t *testing.T) {
 		var n int
 		var first, last string
 		require.NoError(t, raw.QueryRow(`SELECT COUNT(*), MIN(name), MAX(name) FROM hub_migrations`).Scan(&n, &first, &last))
-		assert.Equal(t, 2, n)
+		assert.Equal(t, 3, n)
 		assert.Equal(t, "0001_init.sql", first)
-		assert.Equal(t, "0002_outcomes.sql", last)
+		assert.Equal(t, "0003_assignee.sql", last)
 	})
 }
 

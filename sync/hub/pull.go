@@ -34,18 +34,22 @@ type rawRecord struct {
 
 // scopeFilter returns the SQL condition (on table alias r) that limits rows
 // to the user's scope, and its arguments; "" for users who see everything.
+// The grant lookups come last: most rows are decided before them.
 func scopeFilter(u User) (string, []any) {
 	if u.SeesAll() {
 		return "", nil
 	}
-	args := []any{u.Name}
-	cond := "r.owner = ?"
+	args := []any{u.Name, u.Name}
+	cond := "r.owner = ? OR r.assignee = ?"
 	if len(u.Territories) > 0 {
 		cond += " OR r.territory IN (" + placeholders(len(u.Territories)) + ")"
 		for _, t := range u.Territories {
 			args = append(args, t)
 		}
 	}
+	cond += ` OR EXISTS (SELECT 1 FROM hub_grants g WHERE g.grantee = ? AND g.entity = r.entity AND g.record_id = r.id)
+		OR (r.company_id <> '' AND EXISTS (SELECT 1 FROM hub_grants g WHERE g.grantee = ? AND g.entity = 'company' AND g.record_id = r.company_id))`
+	args = append(args, u.Name, u.Name)
 	return "(" + cond + ")", args
 }
 
@@ -229,15 +233,20 @@ func (db *DB) Pull(ctx context.Context, u User, clientID string, cursor int64, l
 	}
 
 	var removes []rawRecord
-	if !u.SeesAll() && len(u.Territories) > 0 {
+	if !u.SeesAll() {
 		// A record left the user's scope if it moved away from one of the
-		// user's territories and is now neither theirs nor in their territories.
-		q := `SELECT m.seq, m.entity, m.record_id FROM hub_moves m JOIN hub_records r ON r.entity = m.entity AND r.id = m.record_id
-			WHERE m.seq > ? AND m.old_territory IN (` + placeholders(len(u.Territories)) + `) AND NOT ` + scope + ` ORDER BY m.seq LIMIT ?`
-		args := []any{cursor}
-		for _, t := range u.Territories {
-			args = append(args, t)
+		// user's territories or was re-assigned away from the user, and is
+		// now neither theirs, nor assigned to them, nor in their territories.
+		left := "m.old_assignee = ?"
+		args := []any{cursor, u.Name}
+		if len(u.Territories) > 0 {
+			left += " OR m.old_territory IN (" + placeholders(len(u.Territories)) + ")"
+			for _, t := range u.Territories {
+				args = append(args, t)
+			}
 		}
+		q := `SELECT m.seq, m.entity, m.record_id FROM hub_moves m JOIN hub_records r ON r.entity = m.entity AND r.id = m.record_id
+			WHERE m.seq > ? AND (` + left + `) AND NOT ` + scope + ` ORDER BY m.seq LIMIT ?`
 		args = append(args, scopeArgs...)
 		args = append(args, limit+1)
 		if removes, err = queryRemoves(ctx, tx, db.q(q), args...); err != nil {

@@ -161,6 +161,7 @@ type record struct {
 	entity, id                  string
 	seq                         int64
 	owner, territory, companyID string
+	assignee                    string // the assignee field's value
 	deleted                     bool
 	createdAt, updatedAt        string
 	fields                      map[string]json.RawMessage
@@ -170,7 +171,7 @@ type record struct {
 var errNoRecord = errors.New("no such record")
 
 func (p *pusher) load(entity, id string) (*record, error) {
-	row, err := p.queryRow(`SELECT seq, owner, territory, company_id, deleted, created_at, updated_at, fields, versions
+	row, err := p.queryRow(`SELECT seq, owner, territory, company_id, assignee, deleted, created_at, updated_at, fields, versions
 		FROM hub_records WHERE entity = ? AND id = ?`, entity, id)
 	if err != nil {
 		return nil, err
@@ -178,7 +179,7 @@ func (p *pusher) load(entity, id string) (*record, error) {
 	r := &record{entity: entity, id: id}
 	var deleted int
 	var fields, versions string
-	err = row.Scan(&r.seq, &r.owner, &r.territory, &r.companyID, &deleted, &r.createdAt, &r.updatedAt, &fields, &versions)
+	err = row.Scan(&r.seq, &r.owner, &r.territory, &r.companyID, &r.assignee, &deleted, &r.createdAt, &r.updatedAt, &fields, &versions)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, errNoRecord
 	}
@@ -252,7 +253,7 @@ func (p *pusher) validate(m *protocol.Mutation) string {
 			if err := json.Unmarshal(fc.Value, &tags); err != nil {
 				return fmt.Sprintf("field tags must be an array of strings: %v", err)
 			}
-		case protocol.FieldCompanyID, protocol.FieldTerritory:
+		case protocol.FieldCompanyID, protocol.FieldTerritory, protocol.FieldAssignee:
 			if _, ok := stringValue(fc.Value); !ok && !isNull(fc.Value) {
 				return fmt.Sprintf("field %s must be a string", name)
 			}
@@ -384,7 +385,11 @@ func (p *pusher) apply(m *protocol.Mutation) (protocol.MutationResult, error) {
 	if err != nil {
 		return protocol.MutationResult{}, err
 	}
-	if !p.user.inScope(rec.owner, rec.territory) {
+	ok, err := p.inScope(rec)
+	if err != nil {
+		return protocol.MutationResult{}, err
+	}
+	if !ok {
 		return rejected(m, "%s %s is outside your scope (territory %q, owner %q)", m.Entity, m.ID, rec.territory, rec.owner), nil
 	}
 	if m.Op == protocol.OpDelete {
@@ -415,6 +420,7 @@ func (p *pusher) create(m *protocol.Mutation) (res protocol.MutationResult, inse
 		rec.fields[name] = compact(fc.Value)
 		rec.versions[name] = seq
 	}
+	rec.assignee, _ = stringValue(rec.fields[protocol.FieldAssignee])
 	if m.Entity == protocol.EntityCompany {
 		rec.territory, _ = stringValue(rec.fields[protocol.FieldTerritory])
 		if rec.territory == "" && p.user.firstTerritory() != "" {
@@ -443,6 +449,9 @@ func (p *pusher) create(m *protocol.Mutation) (res protocol.MutationResult, inse
 	// A new record's change sets all its fields: log the same JSON.
 	fields := p.insert(rec)
 	if err := p.logChange(seq, rec, m.Op, rec.fields, fields); err != nil {
+		return protocol.MutationResult{}, false, err
+	}
+	if err := p.regrant(rec, nil); err != nil {
 		return protocol.MutationResult{}, false, err
 	}
 	if rec.entity == protocol.EntityCompany {
@@ -544,7 +553,7 @@ func boolInt(b bool) int {
 
 // The columns of buffered inserts.
 const (
-	recordInsertColumns  = `entity, id, seq, owner, territory, company_id, deleted, created_at, updated_at, fields, versions`
+	recordInsertColumns  = `entity, id, seq, owner, territory, company_id, assignee, deleted, created_at, updated_at, fields, versions`
 	changeInsertColumns  = `seq, entity, record_id, op, author, client_id, fields, at`
 	outcomeInsertColumns = `client_id, mutation, status, seq, detail`
 )
@@ -553,7 +562,7 @@ const (
 func (p *pusher) insert(rec *record) []byte {
 	fields := encodeFields(rec.fields)
 	p.recordRows = append(p.recordRows, []any{rec.entity, rec.id, rec.seq, rec.owner, rec.territory, rec.companyID,
-		boolInt(rec.deleted), rec.createdAt, rec.updatedAt, string(fields), string(encodeVersions(rec.versions))})
+		rec.assignee, boolInt(rec.deleted), rec.createdAt, rec.updatedAt, string(fields), string(encodeVersions(rec.versions))})
 	p.known[rec.entity+"/"+rec.id] = true
 	return fields
 }
@@ -562,7 +571,7 @@ func (p *pusher) insert(rec *record) []byte {
 // of creates would otherwise pay a statement (on PostgreSQL a round trip)
 // per row. Every other statement of the push flushes first, so it sees them.
 func (p *pusher) flush() error {
-	if err := p.insertRows("hub_records", recordInsertColumns, 11, p.recordRows); err != nil {
+	if err := p.insertRows("hub_records", recordInsertColumns, 12, p.recordRows); err != nil {
 		return err
 	}
 	p.recordRows = p.recordRows[:0]
@@ -653,8 +662,8 @@ func (p *pusher) prefetch(ms []protocol.Mutation, last int64) error {
 }
 
 func (p *pusher) update(rec *record) error {
-	return p.exec(`UPDATE hub_records SET seq = ?, territory = ?, company_id = ?, deleted = ?, updated_at = ?, fields = ?, versions = ?
-		WHERE entity = ? AND id = ?`, rec.seq, rec.territory, rec.companyID, boolInt(rec.deleted), rec.updatedAt,
+	return p.exec(`UPDATE hub_records SET seq = ?, territory = ?, company_id = ?, assignee = ?, deleted = ?, updated_at = ?,
+		fields = ?, versions = ? WHERE entity = ? AND id = ?`, rec.seq, rec.territory, rec.companyID, rec.assignee, boolInt(rec.deleted), rec.updatedAt,
 		string(encodeFields(rec.fields)), string(encodeVersions(rec.versions)), rec.entity, rec.id)
 }
 
@@ -730,6 +739,7 @@ func (p *pusher) author(seq int64) (string, error) {
 
 // patch applies create, patch and restore to an existing record.
 func (p *pusher) patch(m *protocol.Mutation, rec *record) (protocol.MutationResult, error) {
+	had := wantGrants(rec)
 	restored := false
 	if rec.deleted {
 		if m.Op != protocol.OpRestore {
@@ -777,7 +787,7 @@ func (p *pusher) patch(m *protocol.Mutation, rec *record) (protocol.MutationResu
 		}
 	}
 	if len(changed) > 0 || restored {
-		oldTerritory := rec.territory
+		oldTerritory, oldAssignee := rec.territory, rec.assignee
 		rec.seq = p.nextSeq()
 		rec.updatedAt = p.clientTime(m)
 		for name, v := range changed {
@@ -793,14 +803,26 @@ func (p *pusher) patch(m *protocol.Mutation, rec *record) (protocol.MutationResu
 		if err := p.logChange(rec.seq, rec, m.Op, changed, nil); err != nil {
 			return protocol.MutationResult{}, err
 		}
-		if rec.territory != oldTerritory {
-			if err := p.moved(rec.seq, rec.entity, rec.id, oldTerritory); err != nil {
+		if err := p.regrant(rec, had); err != nil {
+			return protocol.MutationResult{}, err
+		}
+		territoryMoved, reassigned := rec.territory != oldTerritory, rec.assignee != oldAssignee
+		if territoryMoved || reassigned {
+			// Only who had it by the field that changed may have to drop it.
+			var from, by string
+			if territoryMoved {
+				from = oldTerritory
+			}
+			if reassigned {
+				by = oldAssignee
+			}
+			if err := p.moved(rec.seq, rec.entity, rec.id, from, by); err != nil {
 				return protocol.MutationResult{}, err
 			}
-			if rec.entity == protocol.EntityCompany {
-				if err := p.cascadeTerritory(rec); err != nil {
-					return protocol.MutationResult{}, err
-				}
+		}
+		if territoryMoved && rec.entity == protocol.EntityCompany {
+			if err := p.cascadeTerritory(rec); err != nil {
+				return protocol.MutationResult{}, err
 			}
 		}
 	}
@@ -811,9 +833,12 @@ func (p *pusher) patch(m *protocol.Mutation, rec *record) (protocol.MutationResu
 	return p.result(m, rec, out), nil
 }
 
-// placeRecord recomputes the record's territory after a change of the
-// fields that decide it.
+// placeRecord recomputes the record's territory and assignee after a
+// change of the fields that decide them.
 func (p *pusher) placeRecord(rec *record, changed map[string]json.RawMessage) error {
+	if v, ok := changed[protocol.FieldAssignee]; ok {
+		rec.assignee, _ = stringValue(v)
+	}
 	if rec.entity == protocol.EntityCompany {
 		if v, ok := changed[protocol.FieldTerritory]; ok {
 			rec.territory, _ = stringValue(v)
@@ -836,9 +861,11 @@ func (p *pusher) placeRecord(rec *record, changed map[string]json.RawMessage) er
 	return nil
 }
 
-func (p *pusher) moved(seq int64, entity, id, oldTerritory string) error {
-	return p.exec(`INSERT INTO hub_moves (seq, entity, record_id, old_territory) VALUES (?, ?, ?, ?)`,
-		seq, entity, id, oldTerritory)
+// moved notes that the record's change at seq may have taken it out of the
+// scope of the reps of oldTerritory and of oldAssignee (if not "").
+func (p *pusher) moved(seq int64, entity, id, oldTerritory, oldAssignee string) error {
+	return p.exec(`INSERT INTO hub_moves (seq, entity, record_id, old_territory, old_assignee) VALUES (?, ?, ?, ?, ?)`,
+		seq, entity, id, oldTerritory, oldAssignee)
 }
 
 // cascadeTerritory moves the live records of a company to its new
@@ -872,7 +899,7 @@ func (p *pusher) cascadeTerritory(company *record) error {
 			company.territory, seq, d.entity, d.id); err != nil {
 			return err
 		}
-		if err := p.moved(seq, d.entity, d.id, d.territory); err != nil {
+		if err := p.moved(seq, d.entity, d.id, d.territory, ""); err != nil {
 			return err
 		}
 	}
@@ -929,6 +956,7 @@ func (p *pusher) delete(m *protocol.Mutation, rec *record) (protocol.MutationRes
 			lostVersion = max(lostVersion, ver)
 		}
 	}
+	had := wantGrants(rec)
 	rec.deleted = true
 	rec.seq = p.nextSeq()
 	rec.updatedAt = p.clientTime(m)
@@ -936,6 +964,9 @@ func (p *pusher) delete(m *protocol.Mutation, rec *record) (protocol.MutationRes
 		return protocol.MutationResult{}, err
 	}
 	if err := p.logChange(rec.seq, rec, m.Op, map[string]json.RawMessage{}, nil); err != nil {
+		return protocol.MutationResult{}, err
+	}
+	if err := p.regrant(rec, had); err != nil {
 		return protocol.MutationResult{}, err
 	}
 	var conflicts []protocol.Conflict
@@ -1025,8 +1056,14 @@ func (p *pusher) resolve(m *protocol.Mutation) (protocol.MutationResult, error) 
 	case errors.Is(err, errNoRecord):
 	case err != nil:
 		return protocol.MutationResult{}, err
-	case !p.user.inScope(rec.owner, rec.territory):
-		return rejected(m, "%s %s is outside your scope (territory %q, owner %q)", entity, recordID, rec.territory, rec.owner), nil
+	default:
+		ok, err := p.inScope(rec)
+		if err != nil {
+			return protocol.MutationResult{}, err
+		}
+		if !ok {
+			return rejected(m, "%s %s is outside your scope (territory %q, owner %q)", entity, recordID, rec.territory, rec.owner), nil
+		}
 	}
 	res := protocol.MutationResult{Number: m.Number, Status: protocol.StatusApplied}
 	if resolvedAt != "" {

@@ -39,10 +39,11 @@ type User struct {
 // SeesAll reports whether the user receives every record.
 func (u *User) SeesAll() bool { return u.Role == protocol.RoleManager || u.Role == protocol.RoleAdmin }
 
-// inScope reports whether a record of this owner and territory is the
-// user's to read and write.
-func (u *User) inScope(owner, territory string) bool {
-	return u.SeesAll() || owner == u.Name || (territory != "" && slices.Contains(u.Territories, territory))
+// inScope reports whether a record of this owner, territory and assignee
+// is the user's to read and write.
+func (u *User) inScope(owner, territory, assignee string) bool {
+	return u.SeesAll() || owner == u.Name || assignee == u.Name ||
+		(territory != "" && slices.Contains(u.Territories, territory))
 }
 
 // firstTerritory is where the user's new records go when nothing else

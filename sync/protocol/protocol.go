@@ -52,7 +52,12 @@ const (
 const (
 	FieldTerritory = "territory" // of a company: the territory it and its dependants belong to
 	FieldCompanyID = "company_id"
+	FieldContactID = "contact_id"
 	FieldTags      = "tags" // a set of strings: concurrent changes are united
+	// FieldAssignee names the hub user a record is assigned to (a visit's
+	// field rep): that user receives and may change it, whatever its
+	// territory. The value is the user's hub name, matched exactly.
+	FieldAssignee = "assignee"
 )
 
 // ReservedFields are record metadata, never sent as fields of a mutation.
