@@ -62,7 +62,7 @@ func visitsAdd(c *runCtx, args []string) error {
 	fs := newFlags("visits add")
 	company := fs.String("company", "", "company `ID` (or its first 6 characters)")
 	contact := fs.String("contact", "", "contact `ID`; the company is the contact's when --company is not given")
-	assignee := fs.String("assignee", "", "the field rep who makes the visit (required)")
+	assignee := fs.String("assignee", "", "the field rep who makes the visit: their hub user name, which the visit reaches on sync (required)")
 	start := fs.String("start", "", `when the visit starts, "YYYY-MM-DD HH:MM" local time (required)`)
 	duration := fs.Duration("duration", visits.DefaultDuration, "how long, e.g. 1h or 90m")
 	purpose := fs.String("purpose", "", "what the visit is for")
@@ -293,7 +293,7 @@ func visitsReport(c *runCtx, args []string) error {
 func visitsPlan(c *runCtx, args []string) error {
 	fs := newFlags("visits plan")
 	day := fs.String("day", "", "the day to plan, YYYY-MM-DD (required)")
-	assignee := fs.String("assignee", "", "the field rep whose day it is (required)")
+	assignee := fs.String("assignee", "", "the field rep whose day it is: their hub user name (required)")
 	first := fs.String("first", "09:00", "when the first visit of an empty day starts, HH:MM")
 	duration := fs.Duration("duration", visits.DefaultDuration, "how long each visit lasts")
 	travel := fs.Duration("travel", 30*time.Minute, "time between two visits")
