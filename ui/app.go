@@ -132,6 +132,7 @@ type App struct {
 	contacts   *contactsScreen
 	companies  *companiesScreen
 	deals      *dealsScreen
+	products   *productsScreen
 	visits     *visitsScreen
 	syncView   *syncScreen
 	settings   *settingsScreen
@@ -256,6 +257,7 @@ func (a *App) build() {
 	a.contacts = newContactsScreen(a)
 	a.companies = newCompaniesScreen(a)
 	a.deals = newDealsScreen(a)
+	a.products = newProductsScreen(a)
 	a.visits = newVisitsScreen(a)
 	a.syncView = newSyncScreen(a)
 	a.settings = newSettingsScreen(a)
@@ -263,7 +265,7 @@ func (a *App) build() {
 	a.dashboard = newDashboardScreen(a)
 	a.queue = newQueueScreen(a)
 	a.duplicates = newDuplicatesScreen(a)
-	a.screens = []screen{a.today, a.dashboard, a.queue, a.contacts, a.companies, a.deals, a.visits, a.duplicates, a.syncView, a.settings}
+	a.screens = []screen{a.today, a.dashboard, a.queue, a.contacts, a.companies, a.deals, a.products, a.visits, a.duplicates, a.syncView, a.settings}
 	a.shell = a.buildShell()
 	a.win.SetContent(a.shell)
 	a.win.SetTitle("RepDesk")

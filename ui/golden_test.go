@@ -47,6 +47,7 @@ func TestScreensRenderToMarkup(t *testing.T) {
 			h.idle()
 			h.app.deals.mode.SetSelected("List")
 		}},
+		{name: "products", setup: func(h *harness) { h.app.showID("products") }},
 		{name: "visits", setup: func(h *harness) {
 			h.app.showID("visits")
 			h.idle()

@@ -126,7 +126,11 @@ func (li *lineItems) itemRow(n int, it sales.Item, cur string) fyne.CanvasObject
 	total := widget.NewLabelWithStyle(a.loc.money(it.Total, cur), fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
 	figures := container.NewHBox(container.New(&fixedWidth{w: 64}, qty), secondary("×"), container.New(&fixedWidth{w: 110}, price),
 		container.New(&fixedWidth{w: 110}, total), remove)
-	return container.NewBorder(nil, nil, nil, figures, truncLabel(it.Product))
+	name := it.Product
+	if name == "" {
+		name = lang.L("(deleted product)")
+	}
+	return container.NewBorder(nil, nil, nil, figures, truncLabel(name))
 }
 
 // parseLine reads line n's quantity and unit price as typed, or says what
