@@ -11,6 +11,9 @@ import (
 const (
 	SettingOwner  = "owner"
 	SettingRegion = "region"
+	// SettingAccountRole is the role (rep, manager, admin) of the hub
+	// account this database signed in with; "" before the first sign-in.
+	SettingAccountRole = "account_role"
 )
 
 // loadSettings applies stored settings that no Option overrode.

@@ -1,0 +1,32 @@
+package forecast_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"repdesk/localdb"
+	"repdesk/localdb/forecast"
+)
+
+func TestRepsAreDealOwnersAndTargetHolders(t *testing.T) {
+	f := newFixture(t)
+	var open time.Time // not closed
+	f.deal(localdb.Deal{Title: "A", Meta: localdb.Meta{Owner: "jonas"}}, open)
+	f.deal(localdb.Deal{Title: "B", Meta: localdb.Meta{Owner: "anna"}}, open)
+	f.deal(localdb.Deal{Title: "C", Meta: localdb.Meta{Owner: "anna"}}, open)
+	gone := f.deal(localdb.Deal{Title: "D", Meta: localdb.Meta{Owner: "gone"}}, open)
+	require.NoError(t, f.s.Delete(ctx, localdb.EntityDeal, gone.ID))
+	require.NoError(t, f.s.Update(ctx, func(tx *localdb.Tx) error {
+		if _, err := forecast.SetTarget(tx, "2026-04", "Birgit", 100000, "EUR"); err != nil {
+			return err
+		}
+		_, err := forecast.SetTarget(tx, "2026-03", "", 500000, "EUR") // the team: no rep
+		return err
+	}))
+	reps, err := forecast.Reps(ctx, f.s)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"anna", "Birgit", "jonas"}, reps)
+}
