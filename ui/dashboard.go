@@ -2,8 +2,10 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -15,24 +17,63 @@ import (
 
 	"repdesk/localdb"
 	"repdesk/localdb/forecast"
+	"repdesk/sync/protocol"
 )
 
 var iconDashboard = svgIcon("dashboard", "M3 13h4v8H3v-8zm7-6h4v14h-4V7zm7-4h4v18h-4V3z")
 
 // dashboardScreen shows how the month goes: the pipeline by stage, the
-// forecast against the target, the weighted forecast by month and this
-// week's calls, drawn as bar charts.
+// forecast against the target, the weighted forecast by month, this week's
+// calls and each rep's progress towards their target, drawn as bar charts.
 type dashboardScreen struct {
-	*computedScreen[*forecast.Forecast]
-	data *forecast.Forecast // the shown figures, for the target dialog
+	*computedScreen[*dashboardData]
+	data *dashboardData // the shown figures, for the target dialog
+}
+
+// dashboardData is what the dashboard shows: the forecast, the reps a
+// target can be set for, who this is and whether they see every rep's
+// target (a manager or admin, or someone working alone) or only their own.
+type dashboardData struct {
+	f       *forecast.Forecast
+	reps    []string
+	me      string
+	seesAll bool
 }
 
 func newDashboardScreen(a *App) *dashboardScreen {
 	s := &dashboardScreen{}
-	s.computedScreen = newComputedScreen(a, s, func(ctx context.Context, now time.Time) (*forecast.Forecast, error) {
-		return forecast.Compute(ctx, a.store, forecast.Options{Now: now})
+	s.computedScreen = newComputedScreen(a, s, func(ctx context.Context, now time.Time) (*dashboardData, error) {
+		return loadDashboard(ctx, a.store, now)
 	}, s.render)
 	return s
+}
+
+func loadDashboard(ctx context.Context, st *localdb.Store, now time.Time) (*dashboardData, error) {
+	f, err := forecast.Compute(ctx, st, forecast.Options{Now: now})
+	if err != nil {
+		return nil, err
+	}
+	reps, err := forecast.Reps(ctx, st)
+	if err != nil {
+		return nil, err
+	}
+	d := &dashboardData{f: f, reps: reps, me: st.Owner()}
+	if !slices.Contains(d.reps, d.me) {
+		d.reps = append([]string{d.me}, d.reps...)
+	}
+	role, err := st.Setting(ctx, localdb.SettingAccountRole)
+	if err != nil && !errors.Is(err, localdb.ErrNotFound) {
+		return nil, err
+	}
+	server, err := st.SyncValue(ctx, localdb.SyncServer)
+	if err != nil && !errors.Is(err, localdb.ErrNotFound) {
+		return nil, err
+	}
+	// Without a sign-in there is no team to hide targets from; a database
+	// signed in before its role was kept counts as a rep's until the next
+	// sign-in.
+	d.seesAll = role == protocol.RoleManager || role == protocol.RoleAdmin || (role == "" && server == "")
+	return d, nil
 }
 
 func (s *dashboardScreen) id() string          { return "dashboard" }
@@ -88,9 +129,10 @@ func sumsOf(totals []forecast.Total, weighted bool) (map[string]int64, []string)
 // wholeUnits rounds minor units to whole ones: a forecast has no cents.
 func wholeUnits(cents int64) int64 { return (cents + 50) / 100 * 100 }
 
-func (s *dashboardScreen) render(f *forecast.Forecast) fyne.CanvasObject {
+func (s *dashboardScreen) render(d *dashboardData) fyne.CanvasObject {
 	a := s.a
-	s.data = f
+	s.data = d
+	f := d.f
 	cur := s.mainCurrency(f)
 	month, _ := time.Parse("2006-01", f.Month)
 	open, openOrder := sumsOf(f.Open, false)
@@ -117,7 +159,50 @@ func (s *dashboardScreen) render(f *forecast.Forecast) fyne.CanvasObject {
 		panel(lang.L("Weighted forecast by close month"), s.monthChart(f, cur)),
 		panel(lang.L("Calls this week"), s.callChart(f)),
 	)
-	return container.NewBorder(container.NewVBox(title, stats), nil, nil, nil, container.NewVScroll(grid))
+	body := container.NewVBox(grid, panel(lang.L("Targets by rep"), s.repChart(d)))
+	return container.NewBorder(container.NewVBox(title, stats), nil, nil, nil, container.NewVScroll(body))
+}
+
+// shownTargets are the reps' targets of the month this user sees: every
+// rep's for a manager, else their own.
+func (d *dashboardData) shownTargets() []forecast.Progress {
+	var out []forecast.Progress
+	for _, p := range d.f.Targets {
+		if p.Rep != "" && (d.seesAll || p.Rep == d.me) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// repChart is each shown rep's progress as a share of their target: dark
+// what is won, light the forecast, the line at 100 %.
+func (s *dashboardScreen) repChart(d *dashboardData) fyne.CanvasObject {
+	l := s.a.loc
+	setBtn := widget.NewButtonWithIcon(lang.L("Set target…"), theme.DocumentCreateIcon(), s.setTarget)
+	targets := d.shownTargets()
+	if len(targets) == 0 {
+		msg := lang.L("You have no target for this month.")
+		if d.seesAll {
+			msg = lang.L("No rep has a target for this month.")
+		}
+		return vbox(secondary(msg), container.NewHBox(setBtn))
+	}
+	var bars []bar
+	for _, p := range targets {
+		name := p.Rep
+		if p.Rep == d.me {
+			name = lang.L("{{.Rep}} (you)", map[string]any{"Rep": p.Rep})
+		}
+		bars = append(bars, bar{label: name, value: float64(p.ForecastPct), inner: float64(p.ProgressPct),
+			text: lang.L("{{.Won}} of {{.Target}} · {{.Pct}} · forecast {{.Forecast}}", map[string]any{
+				"Won": l.money(wholeUnits(p.Won), p.Currency), "Target": l.money(wholeUnits(p.Target), p.Currency),
+				"Pct": l.percent(p.ProgressPct), "Forecast": l.percent(p.ForecastPct)})})
+	}
+	chart := newBarChart(bars)
+	chart.marker, chart.scale = 100, 100
+	note := secondary(lang.L("Dark: won · light: forecast · line: the target"))
+	return vbox(chart, note, container.NewHBox(setBtn))
 }
 
 // otherCurrencies notes the open pipeline in currencies the charts leave
@@ -168,7 +253,7 @@ func (s *dashboardScreen) targetChart(f *forecast.Forecast, cur string) fyne.Can
 	setBtn := widget.NewButtonWithIcon(lang.L("Set target…"), theme.DocumentCreateIcon(), s.setTarget)
 	var target *forecast.Progress
 	for i := range f.Targets {
-		if f.Targets[i].Rep == "" || target == nil {
+		if f.Targets[i].Rep == "" {
 			target = &f.Targets[i]
 		}
 	}
@@ -261,52 +346,126 @@ func (s *dashboardScreen) callChart(f *forecast.Forecast) fyne.CanvasObject {
 	return vbox(newBarChart(bars), secondary(summary))
 }
 
-// setTarget asks for this month's team target.
+// targetDialog sets a rep's (or the team's) target for a month: who, which
+// month, how much. It opens on this user and the shown month, with the
+// amount of the target there is; a rep sets only their own.
+type targetDialog struct {
+	s        *dashboardScreen
+	d        *dialog.CustomDialog
+	rep      *widget.SelectEntry
+	month    *widget.Select
+	months   []string // YYYY-MM of the month choices
+	amount   *keyEntry
+	currency *widget.Select
+	problem  errorText
+	slot     slot
+}
+
+// setTarget opens the target dialog.
 func (s *dashboardScreen) setTarget() {
 	a := s.a
-	amount := newEntry(a)
-	currency := widget.NewSelect(currencies, nil)
-	currency.SetSelected(a.currency())
-	month := a.now().Format("2006-01")
-	if s.data != nil {
-		month = s.data.Month
-		for _, p := range s.data.Targets {
-			if p.Rep == "" {
-				amount.SetText(a.loc.amountInput(p.Target))
-				currency.SetSelected(p.Currency)
-			}
-		}
+	data := s.data
+	if data == nil {
+		data = &dashboardData{f: &forecast.Forecast{Month: a.now().Format("2006-01")}, me: a.store.Owner()}
 	}
-	m, _ := time.Parse("2006-01", month)
-	form := container.NewVBox(
-		secondary(lang.L("The team's target for {{.Month}}: won deals closed in the month count towards it.", map[string]any{"Month": a.loc.monthName(m)})),
-		container.NewBorder(nil, nil, nil, container.New(&fixedWidth{w: 100}, currency), amount))
-	d := dialog.NewCustomConfirm(lang.L("Set target"), lang.L("Save"), lang.L("Cancel"), container.New(&column{w: 380}, form), func(ok bool) {
-		if !ok {
+	t := &targetDialog{s: s, problem: newErrorText()}
+	team := lang.L("Whole team")
+	t.rep = widget.NewSelectEntry(append([]string{team}, data.reps...))
+	t.rep.SetText(data.me)
+	if !data.seesAll {
+		t.rep.Disable()
+	}
+	first, _ := time.Parse("2006-01", data.f.Month)
+	var names []string
+	for i := -1; i < 12; i++ {
+		m := first.AddDate(0, i, 0)
+		t.months = append(t.months, m.Format("2006-01"))
+		names = append(names, a.loc.monthName(m))
+	}
+	t.month = widget.NewSelect(names, nil)
+	t.month.SetSelectedIndex(1)
+	t.amount = newEntry(a)
+	t.currency = widget.NewSelect(currencies, nil)
+	t.currency.SetSelected(a.currency())
+	t.rep.OnChanged = func(string) { t.loadExisting() }
+	t.month.OnChanged = func(string) { t.loadExisting() }
+	t.amount.OnSubmitted = func(string) { t.save() }
+	form := formGrid(
+		newField(lang.L("Rep"), t.rep),
+		newField(lang.L("Month"), t.month),
+		newField(lang.L("Amount"), container.NewBorder(nil, nil, nil, container.New(&fixedWidth{w: 100}, t.currency), t.amount)),
+	)
+	note := secondary(lang.L("Won deals closed in the month count towards the target."))
+	note.Wrapping = fyne.TextWrapWord
+	cancel := widget.NewButtonWithIcon(lang.L("Cancel"), theme.CancelIcon(), func() { t.d.Hide() })
+	save := widget.NewButtonWithIcon(lang.L("Save"), theme.DocumentSaveIcon(), t.save)
+	save.Importance = widget.HighImportance
+	t.d = dialog.NewCustomWithoutButtons(lang.L("Set target"), container.New(&column{w: 440}, container.NewVBox(form, t.problem, note)), a.win)
+	t.d.SetButtons([]fyne.CanvasObject{cancel, save})
+	t.d.SetOnClosed(t.slot.stop)
+	a.showDialog(t.d)
+	t.loadExisting()
+	a.focus(t.amount)
+}
+
+// who is the rep the dialog is for ("" for the team).
+func (t *targetDialog) who() string {
+	r := strings.TrimSpace(t.rep.Text)
+	if r == lang.L("Whole team") {
+		return ""
+	}
+	return r
+}
+
+// loadExisting puts the amount of the chosen rep's target in the chosen
+// month into the dialog, or empties it when there is none.
+func (t *targetDialog) loadExisting() {
+	if t.month.SelectedIndex() < 0 {
+		return
+	}
+	a, month, rep := t.s.a, t.months[t.month.SelectedIndex()], t.who()
+	run(a, &t.slot, func(ctx context.Context) ([]localdb.Target, error) {
+		return a.store.Targets(ctx, month)
+	}, func(list []localdb.Target, err error) {
+		if err != nil {
+			t.problem.set(errorMessage(err))
 			return
 		}
-		cents, valid := a.loc.parseMoney(amount.Text)
-		if !valid || cents <= 0 {
-			a.showError(lang.L("Could not save"), &localdb.ValidationError{Field: "amount", Value: amount.Text, Problem: "must be more than zero"})
-			return
-		}
-		cur := currency.Selected
-		background(a, func(ctx context.Context) (none, error) {
-			return none{}, a.store.Update(ctx, func(t *localdb.Tx) error {
-				_, err := forecast.SetTarget(t, month, "", cents, cur)
-				return err
-			})
-		}, func(_ none, err error) {
-			if err != nil {
-				a.showError(lang.L("Could not save"), err)
-				return
+		t.amount.SetText("")
+		for _, g := range list {
+			if g.Rep == rep {
+				t.amount.SetText(a.loc.amountInput(g.Amount))
+				t.currency.SetSelected(g.Currency)
+				break
 			}
-			s.reload()
-			a.changed(s, localdb.EntityTarget)
+		}
+	})
+}
+
+func (t *targetDialog) save() {
+	a := t.s.a
+	cents, valid := a.loc.parseMoney(t.amount.Text)
+	if !valid || cents <= 0 {
+		t.problem.set(lang.L("Amount: give an amount of more than zero, like {{.Example}}.", map[string]any{"Example": a.loc.amountInput(2000000)}))
+		a.focus(t.amount)
+		return
+	}
+	t.problem.set("")
+	month, rep, cur := t.months[t.month.SelectedIndex()], t.who(), t.currency.Selected
+	background(a, func(ctx context.Context) (none, error) {
+		return none{}, a.store.Update(ctx, func(tx *localdb.Tx) error {
+			_, err := forecast.SetTarget(tx, month, rep, cents, cur)
+			return err
 		})
-	}, a.win)
-	a.showDialog(d)
-	a.focus(amount)
+	}, func(_ none, err error) {
+		if err != nil {
+			t.problem.set(errorMessage(err))
+			return
+		}
+		t.d.Hide()
+		t.s.reload()
+		a.changed(t.s, localdb.EntityTarget)
+	})
 }
 
 var (

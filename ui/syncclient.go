@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"repdesk/localdb"
 	"repdesk/localdb/demo"
 	"repdesk/sync/client"
 )
@@ -44,7 +45,12 @@ func (s clientSync) Login(ctx context.Context, server, token string) error {
 	if err := demo.GuardConnect(ctx, s.c.Store()); err != nil {
 		return err // errorMessage words demo.ErrDemoData in the rep's language
 	}
-	return s.c.Login(ctx, server, token)
+	me, err := s.c.LoginAccount(ctx, server, token)
+	if err != nil {
+		return err
+	}
+	// The dashboard shows a manager every rep's target, a rep their own.
+	return s.c.Store().SetSetting(ctx, localdb.SettingAccountRole, me.Role)
 }
 
 func (s clientSync) SetInterval(d time.Duration) { s.c.SetInterval(d) }
