@@ -93,8 +93,11 @@ func Open(path string, opts ...Option) (*Store, error) {
 	// into the database itself, a third of the time of writing one contact
 	// (fsyncs included). The checkpointer goroutine does that in the
 	// background instead; the limit is raised so that commits do it only
-	// when the checkpointer falls far behind.
-	pragmas := []string{"journal_mode(WAL)", "foreign_keys(1)", "busy_timeout(10000)", "synchronous(NORMAL)",
+	// when the checkpointer falls far behind. temp_store keeps statement
+	// journals in memory: an insert that writes a table and its indexes
+	// journals the pages it changes, and as a temporary file that was a
+	// third of the CPU time of storing a snapshot (pwrite calls).
+	pragmas := []string{"journal_mode(WAL)", "foreign_keys(1)", "busy_timeout(10000)", "synchronous(NORMAL)", "temp_store(MEMORY)",
 		fmt.Sprintf("wal_autocheckpoint(%d)", walAutocheckpointPages)}
 	for _, p := range pragmas {
 		q.Add("_pragma", p)
