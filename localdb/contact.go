@@ -198,7 +198,7 @@ func (s *Store) ListContacts(ctx context.Context, f ContactFilter) ([]Contact, e
 		args = append(args, f.LeadStatus)
 	}
 	if f.Tag != "" {
-		where = append(where, "EXISTS (SELECT 1 FROM json_each(contacts.tags) WHERE value = ? COLLATE NOCASE)")
+		where = append(where, "rid IN (SELECT contact_rid FROM contact_tags WHERE tag = ?)")
 		args = append(args, f.Tag)
 	}
 	var out []Contact

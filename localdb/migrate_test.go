@@ -36,6 +36,19 @@ func appliedVersions(t *testing.T, db *sql.DB) []int {
 	return vs
 }
 
+// embeddedVersions lists the numbers of the embedded migrations. They may
+// have gaps while a number given out is not yet committed.
+func embeddedVersions(t *testing.T) []int {
+	t.Helper()
+	ms, err := loadMigrations()
+	require.NoError(t, err)
+	var vs []int
+	for _, m := range ms {
+		vs = append(vs, m.version)
+	}
+	return vs
+}
+
 // The rows the first release wrote for a company and one of its contacts:
 // the tables of schema 1, the journal, and the search rows of its layout
 // (rowid = rid * 4 + 1 for companies, + 2 for contacts).
@@ -71,11 +84,7 @@ func TestOpenUpgradesTheFirstSchema(t *testing.T) {
 	s, err := Open(path)
 	require.NoError(t, err)
 	defer s.Close()
-	want := make([]int, SchemaVersion())
-	for i := range want {
-		want[i] = i + 1
-	}
-	assert.Equal(t, want, appliedVersions(t, s.DB()), "every later migration applied and recorded")
+	assert.Equal(t, embeddedVersions(t), appliedVersions(t, s.DB()), "every later migration applied and recorded")
 	assert.Greater(t, SchemaVersion(), 1)
 
 	c, err := s.GetContact(ctx, "0190b2a4-2222-7000-8000-000000000002")
@@ -230,7 +239,7 @@ func TestConcurrentOpensMigrateOnce(t *testing.T) {
 	s, err := Open(path)
 	require.NoError(t, err)
 	defer s.Close()
-	assert.Len(t, appliedVersions(t, s.DB()), SchemaVersion())
+	assert.Equal(t, embeddedVersions(t), appliedVersions(t, s.DB()))
 }
 
 func TestOpenAnyDirectoryName(t *testing.T) {

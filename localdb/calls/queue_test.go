@@ -210,3 +210,30 @@ func TestSavedFiltersSurviveRestartAndSync(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, filters)
 }
+
+// The queue is sorted outside SQLite, in the order of the contact list
+// (SQLite's NOCASE collation: ASCII letters without case, everything else
+// bytewise), also for names where a Unicode-aware order would differ.
+func TestQueueOrderIsTheContactListOrder(t *testing.T) {
+	s, _ := openStore(t)
+	ctx := context.Background()
+	for _, name := range []string{"zoe", "Zoë", "Ärger", "anna", "Anna", "ANNA", "_Unterstrich", "Émile", "Bob", "bob", "Ab", "a", "Ölmann", "[Klammer]"} {
+		contactWith(t, s, name, nil)
+	}
+	var want []string
+	rows, err := s.DB().QueryContext(ctx, `SELECT full_name FROM contacts WHERE deleted = 0 ORDER BY full_name COLLATE NOCASE, id`)
+	require.NoError(t, err)
+	defer rows.Close()
+	for rows.Next() {
+		var n string
+		require.NoError(t, rows.Scan(&n))
+		want = append(want, n)
+	}
+	require.NoError(t, rows.Err())
+	q, err := calls.Build(ctx, s, localdb.QueueFilter{}, calls.Options{Now: friday, Location: berlin})
+	require.NoError(t, err)
+	assert.Equal(t, want, names(q))
+	q, err = calls.Build(ctx, s, localdb.QueueFilter{}, calls.Options{Now: friday, Location: berlin, Limit: 4})
+	require.NoError(t, err)
+	assert.Equal(t, want[:4], names(q), "a limited queue is the start of the whole one")
+}
