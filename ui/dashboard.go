@@ -175,6 +175,10 @@ func (d *dashboardData) shownTargets() []forecast.Progress {
 	return out
 }
 
+// repChartMax is the share of a target the rep chart's bars end at: far
+// beyond it a bar would squeeze the others; its figure still says how far.
+const repChartMax = 150
+
 // repChart is each shown rep's progress as a share of their target: dark
 // what is won, light the forecast, the line at 100 %.
 func (s *dashboardScreen) repChart(d *dashboardData) fyne.CanvasObject {
@@ -194,13 +198,13 @@ func (s *dashboardScreen) repChart(d *dashboardData) fyne.CanvasObject {
 		if p.Rep == d.me {
 			name = lang.L("{{.Rep}} (you)", map[string]any{"Rep": p.Rep})
 		}
-		bars = append(bars, bar{label: name, value: float64(p.ForecastPct), inner: float64(p.ProgressPct),
+		bars = append(bars, bar{label: name, value: float64(min(p.ForecastPct, repChartMax)), inner: float64(min(p.ProgressPct, repChartMax)),
 			text: lang.L("{{.Won}} of {{.Target}} · {{.Pct}} · forecast {{.Forecast}}", map[string]any{
 				"Won": l.money(wholeUnits(p.Won), p.Currency), "Target": l.money(wholeUnits(p.Target), p.Currency),
 				"Pct": l.percent(p.ProgressPct), "Forecast": l.percent(p.ForecastPct)})})
 	}
 	chart := newBarChart(bars)
-	chart.marker, chart.scale = 100, 100
+	chart.marker, chart.scale = 100, repChartMax
 	note := secondary(lang.L("Dark: won · light: forecast · line: the target"))
 	return vbox(chart, note, container.NewHBox(setBtn))
 }

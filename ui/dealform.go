@@ -29,6 +29,7 @@ type dealForm struct {
 	company, contact                      *picker
 	stage, currency                       *widget.Select
 	fields                                map[string]*field
+	items                                 *lineItems // a stored deal's line items
 }
 
 // newDealDialog opens deal d (new when it has no ID); onSaved runs after a

@@ -25,7 +25,8 @@ type lineItems struct {
 	dealID   string
 	box      *fyne.Container
 	products []localdb.Product
-	count    int // the deal's lines
+	count    int         // the deal's lines
+	qtys     []*keyEntry // the lines' quantity fields
 	pick     *widget.Select
 	qty      *keyEntry
 	add      *widget.Button
@@ -45,6 +46,7 @@ func (f *dealForm) lineItemsView(d *localdb.Deal) fyne.CanvasObject {
 	li.qty.SetText("1")
 	li.add = widget.NewButtonWithIcon(lang.L("Add"), theme.ContentAddIcon(), li.addItem)
 	addRow := container.NewBorder(nil, nil, nil, container.NewHBox(container.New(&fixedWidth{w: 70}, li.qty), li.add), li.pick)
+	f.items = li
 	li.load()
 	return container.NewVBox(li.box, addRow, li.problem)
 }
@@ -70,7 +72,7 @@ func (li *lineItems) load() {
 
 func (li *lineItems) show(d lineItemsData) {
 	a := li.f.a
-	li.products, li.count = d.products, len(d.items)
+	li.products, li.count, li.qtys = d.products, len(d.items), nil
 	var names []string
 	for _, p := range d.products {
 		names = append(names, p.Name+" · "+a.loc.money(p.Price, p.Currency))
@@ -119,6 +121,7 @@ func (li *lineItems) itemRow(n int, it sales.Item, cur string) fyne.CanvasObject
 		})
 	}
 	qty.OnSubmitted, price.OnSubmitted = save, save
+	li.qtys = append(li.qtys, qty)
 	remove := widget.NewButtonWithIcon("", theme.DeleteIcon(), func() {
 		li.changeLine(n, func(t *localdb.Tx) error { return sales.RemoveItem(t, id) })
 	})
@@ -130,7 +133,8 @@ func (li *lineItems) itemRow(n int, it sales.Item, cur string) fyne.CanvasObject
 	if name == "" {
 		name = lang.L("(deleted product)")
 	}
-	return container.NewBorder(nil, nil, nil, figures, truncLabel(name))
+	// The number is how problems name the line.
+	return container.NewBorder(nil, nil, container.New(&fixedWidth{w: 28}, secondary(strconv.Itoa(n))), figures, truncLabel(name))
 }
 
 // parseLine reads line n's quantity and unit price as typed, or says what

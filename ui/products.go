@@ -112,7 +112,7 @@ func newProductsScreen(a *App) *productsScreen {
 	s.none.Importance = widget.LowImportance
 	s.body = container.NewStack(container.NewCenter(widget.NewProgressBarInfinite()))
 	header := container.NewBorder(nil, nil, heading(lang.L("Products")), add)
-	filterRow := container.NewBorder(nil, nil, nil, s.count, container.New(&maxWidth{w: 480}, s.filter))
+	filterRow := container.NewBorder(nil, nil, container.New(&fixedWidth{w: 420}, s.filter), s.count)
 	s.root = container.NewBorder(container.NewVBox(header, filterRow), nil, nil, nil, s.body)
 	return s
 }
@@ -286,7 +286,7 @@ func (s *productsScreen) openForm(p *localdb.Product) {
 	s.form = f
 	a.showFormDialog(f.d, f)
 	size := a.win.Canvas().Size()
-	f.d.Resize(fyne.NewSize(min(600, size.Width-40), min(480, size.Height-40)))
+	f.d.Resize(fyne.NewSize(min(600, size.Width-40), min(560, size.Height-40)))
 	a.focus(f.name)
 }
 

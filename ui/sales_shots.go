@@ -10,8 +10,10 @@ import (
 )
 
 // salesShots are the screenshots of the dashboard's target dialog, a
-// customer's add-on suggestions and a deal's line items. Each undo opens what
-// the next shot shows, so that it has loaded when the next one is taken.
+// customer's add-on suggestions, a deal's line items (and a refused
+// quantity), the product catalog (and a refused product) and the reps'
+// targets. Each undo opens what the next shot shows, so that it has loaded
+// when the next one is taken.
 func salesShots(a *App) []shot {
 	return []shot{
 		{name: "dashboard-target", prepare: func() {
@@ -37,7 +39,33 @@ func salesShots(a *App) []shot {
 			if f, ok := a.editing().(*dealForm); ok {
 				scrollToTitle(f.view(), lang.L("Line items"))
 			}
+		}},
+		// The rep sets the last line's quantity to 0 and presses Enter: the
+		// store refuses, the panel names the line and the field.
+		{name: "deal-items-invalid", prepare: func() {
+			if f, ok := a.editing().(*dealForm); ok && f.items != nil && len(f.items.qtys) > 0 {
+				q := f.items.qtys[len(f.items.qtys)-1]
+				q.SetText("0")
+				q.OnSubmitted(q.Text)
+			}
 		}, undo: a.closeDialogs},
+		{name: "products", prepare: func() { a.showID("products") }},
+		// A product given another's SKU and a negative price.
+		{name: "product-invalid", prepare: func() {
+			if p := a.products; len(p.all) > 1 {
+				prod := p.all[1].Product
+				p.openForm(&prod)
+				p.form.sku.SetText(p.all[0].SKU)
+				p.form.price.SetText("-5")
+				p.form.save()
+			}
+		}, undo: func() {
+			a.closeDialogs()
+			a.showID("dashboard")
+		}},
+		{name: "dashboard-reps", prepare: func() {
+			scrollToTitle(a.dashboard.view(), lang.L("Targets by rep"))
+		}},
 	}
 }
 
