@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"os"
 	"slices"
@@ -336,17 +337,102 @@ func visitsPlan(c *runCtx, args []string) error {
 
 func visitsOrder(c *runCtx, args []string) error {
 	fs := newFlags("visits order")
-	pos, err := parse(fs, args, 1, -1)
+	auto := fs.Bool("auto", false, "propose the travel order of a day's visits from their postal codes and cities, and re-time them")
+	day := fs.String("day", "", "with --auto: the day, YYYY-MM-DD (default today)")
+	assignee := fs.String("assignee", "", "with --auto: the field rep whose day it is (default you)")
+	travel := fs.Duration("travel", 30*time.Minute, "with --auto: time between two visits")
+	asJSON := fs.Bool("json", false, "with --auto: print the new route as JSON")
+	pos, err := parse(fs, args, 0, -1)
 	if err != nil {
 		return err
 	}
-	ids := make([]string, len(pos))
-	for i, p := range pos {
-		if _, ids[i], err = c.resolveID(p, localdb.EntityVisit); err != nil {
-			return err
+	if !*auto {
+		if *day != "" || *assignee != "" || *asJSON {
+			return usagef("visits order: --day, --assignee and --json go with --auto")
+		}
+		if len(pos) == 0 {
+			return usagef("visits order: give the visits in their new order (VISIT_ID...), or --auto")
+		}
+		ids := make([]string, len(pos))
+		for i, p := range pos {
+			if _, ids[i], err = c.resolveID(p, localdb.EntityVisit); err != nil {
+				return err
+			}
+		}
+		return c.store.Update(c.ctx, func(t *localdb.Tx) error { return visits.Reorder(t, ids, time.Local) })
+	}
+	if len(pos) > 0 {
+		return usagef("visits order --auto: unexpected argument %q: the day's visits are ordered", pos[0])
+	}
+	return visitsOrderAuto(c, *day, *assignee, *travel, *asJSON)
+}
+
+// routeJSON is the route `visits order --auto --json` prints (a public
+// contract): the day's visits in their new order, and the ids of those that
+// kept their place because nothing says where they are.
+type routeJSON struct {
+	Visits    []visitJSON `json:"visits"`
+	Unlocated []string    `json:"unlocated"`
+}
+
+func visitsOrderAuto(c *runCtx, dayFlag, assignee string, travel time.Duration, asJSON bool) error {
+	d := time.Now()
+	if dayFlag != "" {
+		var err error
+		if d, err = visits.ParseDay(dayFlag, time.Local); err != nil {
+			return usagef("visits order: --%v", err)
 		}
 	}
-	return c.store.Update(c.ctx, func(t *localdb.Tx) error { return visits.Reorder(t, ids, time.Local) })
+	if travel < 0 {
+		return usagef("visits order: --travel %s: must not be negative", travel)
+	}
+	s, err := c.open()
+	if err != nil {
+		return err
+	}
+	if strings.TrimSpace(assignee) == "" {
+		assignee = s.Owner()
+	}
+	var res visits.RouteResult
+	if err := s.Update(c.ctx, func(t *localdb.Tx) error {
+		res, err = visits.OrderRoute(t, d, visits.Plan{Assignee: assignee, Travel: travel})
+		return err
+	}); err != nil {
+		return err
+	}
+	from, to := visits.DayRange(d, time.Local)
+	rows, err := visits.List(c.ctx, s, visits.Filter{Assignee: strings.TrimSpace(assignee), From: from, To: to})
+	if err != nil {
+		return err
+	}
+	unlocated := make([]string, 0, len(res.Unlocated))
+	for _, v := range res.Unlocated {
+		unlocated = append(unlocated, v.ID)
+	}
+	if asJSON {
+		out := routeJSON{Visits: make([]visitJSON, 0, len(rows)), Unlocated: unlocated}
+		for _, r := range rows {
+			out.Visits = append(out.Visits, toVisitJSON(r))
+		}
+		return writeJSON(c.out(), out)
+	}
+	if len(rows) == 0 {
+		fmt.Fprintf(c.out(), "%s has no visits on %s.\n", assignee, from.Format("2006-01-02"))
+		return nil
+	}
+	t := newTable(c.out(), "#", "START", "END", "COMPANY", "ADDRESS", "ID")
+	for _, r := range rows {
+		t.row(fmt.Sprint(r.Position), r.StartAt.Local().Format("15:04"), r.EndAt.Local().Format("15:04"), r.Company, r.Address(), r.ID)
+	}
+	if err := t.flush(); err != nil {
+		return err
+	}
+	for _, r := range rows {
+		if slices.Contains(unlocated, r.ID) {
+			fmt.Fprintf(c.out(), "Kept in place, no postal code or city: %d. %s\n", r.Position, cmp.Or(r.Company, r.Contact, r.ID))
+		}
+	}
+	return nil
 }
 
 func runBrief(c *runCtx, args []string) error {

@@ -132,6 +132,41 @@ func TestVisitsPlanOrderReport(t *testing.T) {
 	assert.Equal(t, ExitError, res.code, "a done visit is reported once: %s", res.stderr)
 }
 
+func TestVisitsOrderAuto(t *testing.T) {
+	r := newRD(t)
+	koeln := r.ok("companies", "add", "--name", "Alpha", "--city", "Köln", "--postal-code", "50667")
+	berlin := r.ok("companies", "add", "--name", "Beta", "--city", "Berlin", "--postal-code", "10115")
+	koeln2 := r.ok("companies", "add", "--name", "Gamma", "--city", "Köln", "--postal-code", "50668")
+	nowhere := r.ok("companies", "add", "--name", "Delta")
+	ids := strings.Fields(r.ok("visits", "plan", "--day", "2026-12-01", "--assignee", "jörg", koeln, berlin, koeln2, nowhere))
+	require.Len(t, ids, 4)
+
+	out := r.ok("visits", "order", "--auto", "--day", "2026-12-01", "--assignee", "jörg", "--travel", "15m")
+	assert.Regexp(t, `(?s)1 +09:00 +10:00 +Alpha.*2 +10:15 +11:15 +Gamma.*3 +11:30 +12:30 +Beta.*4 +12:45 +13:45 +Delta`, out)
+	assert.Contains(t, out, "Kept in place, no postal code or city: 4. Delta")
+
+	var route map[string]any
+	r.json(&route, "visits", "order", "--day", "2026-12-01", "--auto", "--assignee", "jörg", "--json")
+	assert.ElementsMatch(t, []string{"visits", "unlocated"}, keysOf(route))
+	assert.Equal(t, []any{ids[3]}, route["unlocated"])
+	var names []any
+	for _, v := range route["visits"].([]any) {
+		names = append(names, v.(map[string]any)["company"])
+	}
+	assert.Equal(t, []any{"Alpha", "Gamma", "Beta", "Delta"}, names, "ordering again keeps the order")
+
+	assert.Contains(t, r.ok("visits", "order", "--auto", "--day", "2026-12-02", "--assignee", "jörg"), "jörg has no visits on 2026-12-02")
+	for _, bad := range [][]string{
+		{"visits", "order"},                                // neither ids nor --auto
+		{"visits", "order", "--auto", ids[0]},              // ids and --auto
+		{"visits", "order", ids[0], "--day", "2026-12-01"}, // --day without --auto
+		{"visits", "order", "--auto", "--day", "1.12.2026"},
+	} {
+		res := r.run(bad...)
+		assert.Equal(t, ExitUsage, res.code, "%v: %s", bad, res.stderr)
+	}
+}
+
 func TestBriefCommand(t *testing.T) {
 	if _, err := exec.LookPath("pdftotext"); err != nil {
 		t.Fatal("pdftotext (poppler-utils) is needed to read the brief back")
