@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -36,6 +37,10 @@ type planner struct {
 	routeBox *fyne.Container
 	add      *widget.Button
 	up, down *widget.Button
+	order    *widget.Button
+	// ordered says how the last "Order route" went, under the route it
+	// loaded; any later load of the route drops it.
+	ordered string
 
 	companies      []localdb.Company
 	stops          []visits.Row
@@ -90,6 +95,7 @@ func newPlanner(s *visitsScreen) *planner {
 	}
 	p.up = widget.NewButtonWithIcon(lang.L("Earlier"), theme.MoveUpIcon(), func() { p.move(-1) })
 	p.down = widget.NewButtonWithIcon(lang.L("Later"), theme.MoveDownIcon(), func() { p.move(1) })
+	p.order = widget.NewButtonWithIcon(lang.L("Order route"), theme.ListIcon(), p.orderRoute)
 	p.updateButtons()
 	p.summary = secondaryLine("")
 	p.routeBox = container.NewStack(p.route)
@@ -101,7 +107,7 @@ func newPlanner(s *visitsScreen) *planner {
 		newField(lang.L("Field rep"), p.assignee),
 	)
 	left := panel(lang.L("Companies"), container.NewBorder(container.NewVBox(p.filter, p.found), container.NewHBox(p.add), nil, nil, p.coList))
-	right := panel(lang.L("Route"), container.NewBorder(p.summary, container.NewHBox(p.up, p.down), nil, nil, p.routeBox))
+	right := panel(lang.L("Route"), container.NewBorder(p.summary, container.NewHBox(p.up, p.down, layout.NewSpacer(), p.order), nil, nil, p.routeBox))
 	split := container.NewHSplit(left, right)
 	split.Offset = 0.45
 	p.view = container.NewBorder(container.NewPadded(container.NewVBox(top, pickers)), nil, nil, nil, container.NewPadded(split))
@@ -175,8 +181,9 @@ func (p *planner) loadRoute(keep ...string) {
 		if len(rows) == 0 {
 			p.summary.SetText(lang.L("No visits on this day yet: add companies from the left."))
 		} else {
-			p.summary.SetText(lang.N("{{.N}} visit", len(rows), map[string]any{"N": len(rows)}))
+			p.summary.SetText(joinNonEmpty(" ", lang.N("{{.N}} visit", len(rows), map[string]any{"N": len(rows)}), p.ordered))
 		}
+		p.ordered = ""
 		p.route.Refresh()
 		for i, r := range rows {
 			if len(keep) > 0 && r.ID == keep[0] {
@@ -190,6 +197,10 @@ func (p *planner) loadRoute(keep ...string) {
 func (p *planner) updateButtons() {
 	p.up.Disable()
 	p.down.Disable()
+	p.order.Disable()
+	if len(p.stops) > 1 {
+		p.order.Enable()
+	}
 	if p.stopSel > 0 {
 		p.up.Enable()
 	}
@@ -249,6 +260,38 @@ func (p *planner) move(by int) {
 			return
 		}
 		p.loadRoute(moved)
+		a.changed(p.s, localdb.EntityVisit)
+	})
+}
+
+// orderRoute puts the day's route in the travel order the postal codes and
+// cities suggest (visits.OrderRoute) and says which visits kept their place
+// for want of either.
+func (p *planner) orderRoute() {
+	from, _, ok := p.dayRange()
+	assignee := strings.TrimSpace(p.assignee.Text)
+	if !ok || assignee == "" || len(p.stops) < 2 {
+		return
+	}
+	a := p.s.a
+	background(a, func(ctx context.Context) (visits.RouteResult, error) {
+		var res visits.RouteResult
+		err := a.store.Update(ctx, func(tx *localdb.Tx) error {
+			var err error
+			res, err = visits.OrderRoute(tx, from, visits.Plan{Assignee: assignee})
+			return err
+		})
+		return res, err
+	}, func(res visits.RouteResult, err error) {
+		if err != nil {
+			a.showError(lang.L("Could not order the route"), err)
+			return
+		}
+		p.ordered = lang.L("Ordered by postal code and city, from the first visit.")
+		if n := len(res.Unlocated); n > 0 {
+			p.ordered += " " + lang.N("{{.N}} visit without a postal code or city kept its place.", n, map[string]any{"N": n})
+		}
+		p.loadRoute()
 		a.changed(p.s, localdb.EntityVisit)
 	})
 }

@@ -98,6 +98,54 @@ func TestVisitPlannerAddFilterAndReorder(t *testing.T) {
 	assert.Len(t, h.app.visits.visits, 3)
 }
 
+// "Order route" puts the day's visits in travel order by postal code and
+// says which visit kept its place for want of one.
+func TestVisitPlannerOrdersTheRoute(t *testing.T) {
+	h := newHarness(t, harnessOpts{welcomed: true})
+	h.seedCompanies([3]string{"Alpen Bau", "50667", "Köln"}, [3]string{"Spree Handel", "10115", "Berlin"},
+		[3]string{"Brücken AG", "50670", "Köln"}, [3]string{"Ohne Ort KG", "", ""}, [3]string{"Havel Werft", "14467", "Potsdam"})
+	h.app.showID("visits")
+	h.idle()
+	h.tap("Day planner")
+	p := h.app.visits.planner
+	assert.True(t, h.button("Order route").Disabled(), "nothing to order on an empty day")
+	for _, name := range []string{"Alpen Bau", "Spree Handel", "Brücken AG", "Ohne Ort KG", "Havel Werft"} {
+		h.typeInto(p.filter, "")
+		for i, c := range p.companies {
+			if c.Name == name {
+				p.coList.Select(i)
+			}
+		}
+		h.tap("Add to day")
+	}
+	require.Equal(t, []string{"Alpen Bau", "Spree Handel", "Brücken AG", "Ohne Ort KG", "Havel Werft"}, routeNames(p))
+	first := p.stops[0].StartAt
+
+	h.tap("Order route")
+	assert.Equal(t, []string{"Alpen Bau", "Brücken AG", "Spree Handel", "Ohne Ort KG", "Havel Werft"}, routeNames(p),
+		"Köln together, then Berlin and Potsdam; the visit without an address stays fourth")
+	assert.True(t, p.stops[0].StartAt.Equal(first), "the day starts when it did")
+	for i := 1; i < len(p.stops); i++ {
+		assert.Equal(t, 30*time.Minute, p.stops[i].StartAt.Sub(p.stops[i-1].EndAt), "travel time between visits")
+	}
+	h.requireText("5 visits Ordered by postal code and city, from the first visit. 1 visit without a postal code or city kept its place.")
+
+	// Stored: reading the day again gives the new order.
+	from, to := visits.DayRange(testNow, time.Local)
+	rows, err := visits.List(context.Background(), h.store, visits.Filter{Assignee: h.store.Owner(), From: from, To: to})
+	require.NoError(t, err)
+	var stored []string
+	for _, r := range rows {
+		stored = append(stored, r.Company)
+	}
+	assert.Equal(t, routeNames(p), stored)
+
+	// A move by hand afterwards drops the note.
+	p.route.Select(4)
+	h.tap("Earlier")
+	h.requireText("5 visits")
+}
+
 func companyNames(cs []localdb.Company) []string {
 	var out []string
 	for _, c := range cs {
