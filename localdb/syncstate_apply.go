@@ -88,6 +88,9 @@ func (t *Tx) ApplyHubRecords(recs []HubRecord, hubValues []HubFieldValue, opts A
 			return fmt.Errorf("apply %s %s %s from the hub: %w", recs[i].Op, recs[i].Entity, recs[i].ID, err)
 		}
 	}
+	if err := ha.insertQueued(); err != nil {
+		return err
+	}
 	for _, hv := range hubValues {
 		if err := ha.hubValue(recordKey{hv.Entity, hv.RecordID}, hv.Field, hv.Value, hv.Version); err != nil {
 			return err
@@ -116,6 +119,11 @@ type hubApplier struct {
 	unindexed  map[*entitySpec]bool
 	// vals and args are reused from record to record.
 	vals, args []any
+	// queued holds the new records of a deferred-index apply not yet
+	// inserted, by entity, their rows' values in column order; queuedKeys
+	// names them (see queueInsert).
+	queued     map[*entitySpec][]any
+	queuedKeys map[recordKey]bool
 }
 
 // findExisting learns in a few queries which records of a batch are stored
@@ -440,6 +448,12 @@ func (ha *hubApplier) apply(rec *HubRecord) error {
 	}
 	t := ha.t
 	k := recordKey{rec.Entity, rec.ID}
+	if ha.queuedKeys[k] {
+		// Named twice in the batch: the first is to be stored before.
+		if err := ha.insertQueued(); err != nil {
+			return err
+		}
+	}
 	p, err := ha.pending.get(k)
 	if err != nil {
 		return err
@@ -629,6 +643,9 @@ func (ha *hubApplier) insert(sp *entitySpec, rec *HubRecord, vals []any) error {
 	if owner == "" {
 		owner = t.s.Owner()
 	}
+	if ha.deferIndex {
+		return ha.queueInsert(sp, recordKey{rec.Entity, rec.ID}, rec.ID, formatTime(created), formatTime(updated), owner, vals)
+	}
 	args := append(ha.args[:0], rec.ID, formatTime(created), formatTime(updated), int64(1), int64(0), owner)
 	args = append(args, vals...)
 	ha.args = args
@@ -642,9 +659,6 @@ func (ha *hubApplier) insert(sp *entitySpec, rec *HubRecord, vals []any) error {
 	rid, err := res.LastInsertId()
 	if err != nil {
 		return err
-	}
-	if ha.deferIndex {
-		return ha.markUnindexed(sp, rid)
 	}
 	if sp.name == EntityCompany {
 		// Contacts and deals of this company that came first show its name
@@ -661,6 +675,66 @@ func (ha *hubApplier) insert(sp *entitySpec, rec *HubRecord, vals []any) error {
 		return err
 	}
 	return t.indexNew(sp, rid, r)
+}
+
+// queuedRows is the number of new records inserted by one statement: a
+// statement per record spent a sixth of a snapshot's time starting and
+// ending statements and binding in database/sql.
+const queuedRows = 64
+
+// queueInsert queues a new record of a deferred-index apply; its rows are
+// written many per statement (insertQueued), which every other statement of
+// the apply that may read them comes after.
+func (ha *hubApplier) queueInsert(sp *entitySpec, k recordKey, id, created, updated, owner string, vals []any) error {
+	if ha.queued == nil {
+		ha.queued, ha.queuedKeys = map[*entitySpec][]any{}, map[recordKey]bool{}
+	}
+	q := append(ha.queued[sp], id, created, updated, int64(1), int64(0), owner)
+	ha.queued[sp] = append(q, vals...)
+	ha.queuedKeys[k] = true
+	if len(ha.queued[sp]) >= queuedRows*(len(sp.cols)+6) {
+		return ha.insertQueuedOf(sp)
+	}
+	return nil
+}
+
+// insertQueued writes every queued record.
+func (ha *hubApplier) insertQueued() error {
+	for sp := range ha.queued {
+		if err := ha.insertQueuedOf(sp); err != nil {
+			return err
+		}
+	}
+	clear(ha.queuedKeys)
+	return nil
+}
+
+// insertQueuedOf writes the queued records of one entity in one statement
+// and marks them unindexed.
+func (ha *hubApplier) insertQueuedOf(sp *entitySpec) error {
+	args := ha.queued[sp]
+	width := len(sp.cols) + 6
+	n := len(args) / width
+	if n == 0 {
+		return nil
+	}
+	row := "(?" + strings.Repeat(", ?", width-1) + ")"
+	q := strings.Replace(sp.insertSQL, " VALUES "+row, " VALUES "+row+strings.Repeat(", "+row, n-1), 1)
+	res, err := ha.t.exec(q, args...)
+	if err != nil {
+		return err
+	}
+	ha.queued[sp] = args[:0]
+	if sp.kindCode == 0 {
+		return nil
+	}
+	last, err := res.LastInsertId()
+	if err != nil {
+		return err
+	}
+	// The rows took consecutive rids up to last; a mark at or below the
+	// first is enough (see markUnindexed).
+	return ha.markUnindexed(sp, last-int64(n)+1)
 }
 
 // hubStoredValue is column.storedValue with fast paths for what the hub

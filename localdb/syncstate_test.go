@@ -280,3 +280,52 @@ func TestApplyHubRecordsOfEntityWithoutSearch(t *testing.T) {
 	assert.Equal(t, int64(129900), p.Price)
 	assert.Zero(t, pendingCount(t, s))
 }
+
+// A snapshot page stores its new records many per statement: more than one
+// statement's worth of two entities, a record named twice (upsert, remove,
+// upsert again) and one removed for good, both while still queued, all end
+// as the hub sent them, and every stored one is found after IndexPending.
+func TestDeferredApplyOfManyRecords(t *testing.T) {
+	s := openSync(t)
+	var recs []localdb.HubRecord
+	var ids []string
+	for i := range 150 {
+		id := uuid.Must(uuid.NewV7()).String()
+		ids = append(ids, id)
+		recs = append(recs, upsert(id, int64(i+1), map[string]json.RawMessage{"full_name": raw(`"Quirin Zander"`)}, nil))
+	}
+	co := uuid.Must(uuid.NewV7()).String()
+	recs = append(recs, localdb.HubRecord{Op: localdb.HubUpsert, Entity: localdb.EntityCompany, ID: co, Seq: 151, Owner: "anna",
+		Fields: map[string]json.RawMessage{"name": raw(`"Zander Werke"`)}})
+	recs = append(recs,
+		localdb.HubRecord{Op: localdb.HubRemove, Entity: localdb.EntityContact, ID: ids[140], Seq: 152},
+		localdb.HubRecord{Op: localdb.HubRemove, Entity: localdb.EntityContact, ID: ids[145], Seq: 153},
+		upsert(ids[145], 154, map[string]json.RawMessage{"full_name": raw(`"Quirin Zander-Berg"`)}, nil))
+	require.NoError(t, s.Update(bg, func(tx *localdb.Tx) error {
+		return tx.ApplyHubRecords(recs, nil, localdb.ApplyOptions{DeferIndex: true, SnapshotGen: 1})
+	}))
+	n, err := s.CountContacts(bg)
+	require.NoError(t, err)
+	assert.Equal(t, 149, n)
+	_, err = s.GetContact(bg, ids[140])
+	assert.ErrorIs(t, err, localdb.ErrNotFound)
+	assert.Equal(t, "Quirin Zander-Berg", mustContact(t, s, ids[145]).FullName)
+	for {
+		waiting, err := s.IndexPending(bg, 1000)
+		require.NoError(t, err)
+		if waiting == 0 {
+			break
+		}
+	}
+	hits, err := s.Search(bg, "Zander", localdb.SearchOptions{Limit: 500})
+	require.NoError(t, err)
+	assert.Len(t, hits, 150, "149 contacts and the company")
+	assert.Zero(t, pendingCount(t, s), "nothing pulled is journaled")
+}
+
+func mustContact(t *testing.T, s *localdb.Store, id string) *localdb.Contact {
+	t.Helper()
+	c, err := s.GetContact(bg, id)
+	require.NoError(t, err)
+	return c
+}
