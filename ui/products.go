@@ -286,7 +286,7 @@ func (s *productsScreen) openForm(p *localdb.Product) {
 	s.form = f
 	a.showFormDialog(f.d, f)
 	size := a.win.Canvas().Size()
-	f.d.Resize(fyne.NewSize(min(600, size.Width-40), min(560, size.Height-40)))
+	f.d.Resize(fyne.NewSize(min(600, size.Width-40), min(520, size.Height-40)))
 	a.focus(f.name)
 }
 

@@ -184,6 +184,7 @@ func screenshotPlan(a *App, sample string, english bool) []shot {
 		}, undo: a.closeDialogs},
 	}
 	plan = append(plan, salesShots(a)...)
+	plan = append(plan, demoGuardShots(a)...)
 	plan = append(plan, provisioningShots(a)...)
 	plan = append(plan, duplicatesShots(a)...)
 	plan = append(plan, visitShots(a)...)

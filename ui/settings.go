@@ -225,8 +225,7 @@ func (s *settingsScreen) signIn() {
 	}, func(_ none, err error) {
 		s.login.Enable()
 		if err != nil {
-			s.result.Importance = widget.DangerImportance
-			s.result.SetText(lang.L("Sign-in failed: {{.Error}}", map[string]any{"Error": errorMessage(err)}))
+			s.signInFailed(err)
 			return
 		}
 		s.a.fa.Preferences().SetString(prefServer, server)
@@ -236,6 +235,12 @@ func (s *settingsScreen) signIn() {
 		s.a.refreshStatus()
 		s.a.syncNow()
 	})
+}
+
+// signInFailed says why signing in failed.
+func (s *settingsScreen) signInFailed(err error) {
+	s.result.Importance = widget.DangerImportance
+	s.result.SetText(lang.L("Sign-in failed: {{.Error}}", map[string]any{"Error": errorMessage(err)}))
 }
 
 // settingRow is a setting with its label in a column of the same width in
