@@ -40,7 +40,7 @@ type planner struct {
 	order    *widget.Button
 	// ordered says how the last "Order route" went, under the route it
 	// loaded; any later load of the route drops it.
-	ordered string
+	ordered *widget.Label
 
 	companies      []localdb.Company
 	stops          []visits.Row
@@ -98,6 +98,9 @@ func newPlanner(s *visitsScreen) *planner {
 	p.order = widget.NewButtonWithIcon(lang.L("Order route"), theme.ListIcon(), p.orderRoute)
 	p.updateButtons()
 	p.summary = secondaryLine("")
+	p.ordered = secondary("")
+	p.ordered.Wrapping = fyne.TextWrapWord
+	p.ordered.Hide()
 	p.routeBox = container.NewStack(p.route)
 
 	back := widget.NewButtonWithIcon(lang.L("Back to visits"), theme.NavigateBackIcon(), s.closePlanner)
@@ -107,7 +110,7 @@ func newPlanner(s *visitsScreen) *planner {
 		newField(lang.L("Field rep"), p.assignee),
 	)
 	left := panel(lang.L("Companies"), container.NewBorder(container.NewVBox(p.filter, p.found), container.NewHBox(p.add), nil, nil, p.coList))
-	right := panel(lang.L("Route"), container.NewBorder(p.summary, container.NewHBox(p.up, p.down, layout.NewSpacer(), p.order), nil, nil, p.routeBox))
+	right := panel(lang.L("Route"), container.NewBorder(container.NewVBox(p.summary, p.ordered), container.NewHBox(p.up, p.down, layout.NewSpacer(), p.order), nil, nil, p.routeBox))
 	split := container.NewHSplit(left, right)
 	split.Offset = 0.45
 	p.view = container.NewBorder(container.NewPadded(container.NewVBox(top, pickers)), nil, nil, nil, container.NewPadded(split))
@@ -160,6 +163,7 @@ func (p *planner) loadCompanies() {
 
 // loadRoute reads the rep's visits of the day; keep selects that visit.
 func (p *planner) loadRoute(keep ...string) {
+	p.ordered.Hide()
 	from, to, ok := p.dayRange()
 	assignee := strings.TrimSpace(p.assignee.Text)
 	if !ok || assignee == "" {
@@ -181,9 +185,8 @@ func (p *planner) loadRoute(keep ...string) {
 		if len(rows) == 0 {
 			p.summary.SetText(lang.L("No visits on this day yet: add companies from the left."))
 		} else {
-			p.summary.SetText(joinNonEmpty(" ", lang.N("{{.N}} visit", len(rows), map[string]any{"N": len(rows)}), p.ordered))
+			p.summary.SetText(lang.N("{{.N}} visit", len(rows), map[string]any{"N": len(rows)}))
 		}
-		p.ordered = ""
 		p.route.Refresh()
 		for i, r := range rows {
 			if len(keep) > 0 && r.ID == keep[0] {
@@ -287,11 +290,13 @@ func (p *planner) orderRoute() {
 			a.showError(lang.L("Could not order the route"), err)
 			return
 		}
-		p.ordered = lang.L("Ordered by postal code and city, from the first visit.")
-		if n := len(res.Unlocated); n > 0 {
-			p.ordered += " " + lang.N("{{.N}} visit without a postal code or city kept its place.", n, map[string]any{"N": n})
-		}
 		p.loadRoute()
+		note := lang.L("Ordered by postal code and city, from the first visit.")
+		if n := len(res.Unlocated); n > 0 {
+			note += " " + lang.N("{{.N}} visit without a postal code or city kept its place.", n, map[string]any{"N": n})
+		}
+		p.ordered.SetText(note)
+		p.ordered.Show()
 		a.changed(p.s, localdb.EntityVisit)
 	})
 }

@@ -122,7 +122,8 @@ type RouteResult struct {
 // out a day: the first starts when the day's first visit starts, each next
 // one p.Travel after the end of the one before, each keeping its own
 // length; positions become 1, 2, 3, .... Visits already done or cancelled
-// keep their place and their time. Only visits that changed are written.
+// keep their place and their time. Only visits that changed are written;
+// a route that would run into the next day is refused, nothing written.
 func OrderRoute(t *localdb.Tx, day time.Time, p Plan) (RouteResult, error) {
 	p.defaults()
 	assignee := strings.TrimSpace(p.Assignee)
@@ -152,23 +153,31 @@ func OrderRoute(t *localdb.Tx, day time.Time, p Plan) (RouteResult, error) {
 			res.Unlocated = append(res.Unlocated, vs[i])
 		}
 	}
+	_, dayEnd := DayRange(day, day.Location())
 	next := vs[0].StartAt
 	for n, i := range order {
 		v := vs[i]
-		changed := v.Position != int64(n+1)
 		v.Position = int64(n + 1)
-		if v.Status == localdb.VisitPlanned && !v.StartAt.Equal(next) {
+		if v.Status == localdb.VisitPlanned {
 			length := v.EndAt.Sub(v.StartAt)
 			v.StartAt, v.EndAt = next, next.Add(length)
-			changed = true
+		}
+		if v.StartAt.Compare(dayEnd) >= 0 {
+			// It would leave the day (and the planner's view of it).
+			return RouteResult{}, fmt.Errorf("order route: the %d visits of %s do not fit in the day with %s between them: "+
+				"visit %s would start the next day; nothing was changed", len(vs), from.Format("2006-01-02"), p.Travel, v.ID)
 		}
 		next = later(next, v.EndAt.Add(p.Travel))
-		if changed {
-			if err := t.Save(&v); err != nil {
-				return RouteResult{}, fmt.Errorf("order route: %w", err)
-			}
-		}
 		res.Visits[n] = v
+	}
+	for n, i := range order {
+		v := &res.Visits[n]
+		if v.Position == vs[i].Position && v.StartAt.Equal(vs[i].StartAt) {
+			continue
+		}
+		if err := t.Save(v); err != nil {
+			return RouteResult{}, fmt.Errorf("order route: %w", err)
+		}
 	}
 	return res, nil
 }

@@ -151,6 +151,17 @@ func TestOrderRoute(t *testing.T) {
 		return err
 	})
 	assert.ErrorContains(t, err, "assignee: required")
+
+	// A route that would run past midnight is refused, nothing written.
+	err = f.st.Update(ctx, func(tx *localdb.Tx) error {
+		_, err := visits.OrderRoute(tx, tuesday, visits.Plan{Assignee: "jörg", Travel: 5 * time.Hour})
+		return err
+	})
+	assert.ErrorContains(t, err, "do not fit in the day with 5h0m0s between them")
+	rows, err = visits.List(ctx, f.st, visits.Filter{Assignee: "jörg", From: from, To: to})
+	require.NoError(t, err)
+	assert.Len(t, rows, 4)
+	assert.Equal(t, "12:30", rows[3].StartAt.In(berlin).Format("15:04"), "unchanged")
 }
 
 // Visits already made or called off keep their place and their time; the
