@@ -1,9 +1,14 @@
 package localdb
 
 import (
+	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
+
+	"github.com/google/uuid"
 )
 
 // contactsChunk is the number of ids read by one query of ContactsByID.
@@ -70,21 +75,39 @@ func (t *Tx) ContactsByID(ids []string) (map[string]*Contact, error) {
 	return out, nil
 }
 
-// ContactBatch creates many contacts in one transaction, checking each
-// company link once per batch instead of once per contact (a query that was
-// a tenth of an import's time). It assumes that nothing deletes companies in
-// the transaction meanwhile.
+// ContactBatch creates many contacts in one transaction with a few
+// multi-row statements instead of four statements per contact (the row, its
+// journal entry and its two search rows): SQLite's work per statement, and
+// the driver's per call, were a third of a bulk import's writing. Contacts
+// are prepared (normalized, validated, given their ids) at once and written
+// when the batch is flushed: by Flush, or before the transaction commits.
+// Until then the transaction does not see them, so a caller that reads or
+// changes contacts in between flushes first. Company links are checked once
+// per batch; the batch assumes that nothing deletes companies in the
+// transaction meanwhile.
 type ContactBatch struct {
-	t    *Tx
-	live map[string]bool // company ids found live in t
+	t       *Tx
+	live    map[string]bool // company ids found live in t
+	pending []pendingContact
+}
+
+// pendingContact is a prepared contact waiting to be written.
+type pendingContact struct {
+	c    *Contact
+	vals []any // stored column values
+	doc  searchDoc
 }
 
 // ContactBatch starts a batch of contact creations in t.
 func (t *Tx) ContactBatch() *ContactBatch {
-	return &ContactBatch{t: t, live: map[string]bool{}}
+	b := &ContactBatch{t: t, live: map[string]bool{}}
+	t.batches = append(t.batches, b)
+	return b
 }
 
-// CreateContact adds a contact like Tx.CreateContact.
+// CreateContact prepares a contact like Tx.CreateContact (a
+// ValidationError comes at once) and queues it: it is written by the next
+// Flush.
 func (b *ContactBatch) CreateContact(c *Contact) error {
 	if id := c.CompanyID; id != "" && !b.live[id] {
 		if err := b.t.checkLink("company_id", EntityCompany, id); err != nil {
@@ -92,10 +115,145 @@ func (b *ContactBatch) CreateContact(c *Contact) error {
 		}
 		b.live[id] = true
 	}
-	if err := b.t.create(c); err != nil {
+	sp := specsByName[EntityContact]
+	vals, err := b.t.prepareCreate(sp, c)
+	if err != nil {
 		return err
 	}
-	var err error
-	c.Company, err = b.t.companyName(c.CompanyID)
-	return err
+	doc, err := b.t.searchDoc(c)
+	if err != nil {
+		return fmt.Errorf("create %s: %w", sp.name, err)
+	}
+	if c.Company, err = b.t.companyName(c.CompanyID); err != nil {
+		return err
+	}
+	b.pending = append(b.pending, pendingContact{c: c, vals: vals, doc: doc})
+	return nil
+}
+
+// bulkRows is the number of contacts per statement: a contact row has 40
+// parameters, and SQLite allows 32,766 per statement. Measured on 10,000
+// contacts: 400 took a sixth less time than 100, and 800 no less than 400.
+const bulkRows = 400
+
+// Flush writes the queued contacts, their journal entries and search rows.
+func (b *ContactBatch) Flush() error {
+	if len(b.pending) == 0 {
+		return nil
+	}
+	t, sp := b.t, specsByName[EntityContact]
+	// The rids are given, not left to SQLite, so that the search rows can
+	// be written without reading them back; they are the ones SQLite would
+	// choose.
+	var lastRid int64
+	if err := t.queryRow(`SELECT COALESCE(MAX(rid), 0) FROM contacts`).Scan(&lastRid); err != nil {
+		return fmt.Errorf("create contacts: %w", err)
+	}
+	at := formatTime(t.now)
+	var args []any
+	for start := 0; start < len(b.pending); start += bulkRows {
+		part := b.pending[start:min(start+bulkRows, len(b.pending))]
+		// Full chunks reuse their prepared statements; a shorter last
+		// chunk is prepared once and dropped, so that a store does not
+		// keep a statement for every length an import ever ended with.
+		exec := t.exec
+		if len(part) < bulkRows {
+			exec = t.execUncached
+		}
+		args = args[:0]
+		for i, p := range part {
+			m := &p.c.Meta
+			args = append(args, lastRid+int64(start+i+1), m.ID, formatTime(m.CreatedAt), formatTime(m.UpdatedAt), m.Version, 0, m.Owner)
+			args = append(args, p.vals...)
+		}
+		if _, err := exec(sp.insertRowsSQL(len(part)), args...); err != nil {
+			return fmt.Errorf("create contacts: %w", err)
+		}
+		args = args[:0]
+		for _, p := range part {
+			opID, err := uuid.NewV7()
+			if err != nil {
+				return fmt.Errorf("journal: %w", err)
+			}
+			args = append(args, opID.String(), sp.name, p.c.ID, OpCreate, sp.createFields(p.vals), 0, at)
+		}
+		if _, err := exec(journalInsert+rowsSQL(len(part), journalColumns), args...); err != nil {
+			return fmt.Errorf("journal: %w", err)
+		}
+		args = args[:0]
+		for i, p := range part {
+			args = p.doc.appendSearchArgs(args, searchRowid(sp, lastRid+int64(start+i+1)), sp.name, p.c.ID)
+		}
+		if _, err := exec("INSERT"+searchInsert+rowsSQL(len(part), searchColumns), args...); err != nil {
+			return fmt.Errorf("search index: %w", err)
+		}
+		args = args[:0]
+		for i, p := range part {
+			args = p.doc.appendNameArgs(args, searchRowid(sp, lastRid+int64(start+i+1)))
+		}
+		if _, err := exec("INSERT"+searchNameInsert+rowsSQL(len(part), searchNameColumns), args...); err != nil {
+			return fmt.Errorf("search index: %w", err)
+		}
+	}
+	b.pending = b.pending[:0]
+	return nil
+}
+
+// insertRowsSQL inserts rows records of sp, their rids given.
+func (sp *entitySpec) insertRowsSQL(rows int) string {
+	names := make([]string, len(sp.cols))
+	for i := range sp.cols {
+		names[i] = sp.cols[i].name
+	}
+	return "INSERT INTO " + sp.table + " (rid, id, created_at, updated_at, version, deleted, owner, " +
+		strings.Join(names, ", ") + ") VALUES " + rowsSQL(rows, 7+len(sp.cols))
+}
+
+// BulkSession runs a series of write transactions, such as the batches of an
+// import, on one connection whose page cache is raised from SQLite's 2 MB to
+// bulkCacheKiB: a batch of thousands of contacts dirties more pages than
+// 2 MB hold, and SQLite then writes them to the WAL before the commit as
+// well as at it; and the next batch finds the index pages of the last one
+// still cached. Measured on a 10,000-card import: a sixth less writing time.
+type BulkSession struct {
+	s         *Store
+	conn      *sql.Conn
+	cacheSize int64 // the connection's cache_size before, restored by Close
+}
+
+// bulkCacheKiB is the page cache of a BulkSession's connection.
+const bulkCacheKiB = 16384
+
+// BeginBulk takes a connection of the pool for a BulkSession; Close gives
+// it back.
+func (s *Store) BeginBulk(ctx context.Context) (*BulkSession, error) {
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("begin bulk writes: %w", err)
+	}
+	b := &BulkSession{s: s, conn: conn}
+	if err := conn.QueryRowContext(ctx, `PRAGMA cache_size`).Scan(&b.cacheSize); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("begin bulk writes: %w", err)
+	}
+	if _, err := conn.ExecContext(ctx, fmt.Sprintf(`PRAGMA cache_size = -%d`, bulkCacheKiB)); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("begin bulk writes: %w", err)
+	}
+	return b, nil
+}
+
+// Update runs fn in one write transaction like Store.Update, on the
+// session's connection.
+func (b *BulkSession) Update(ctx context.Context, fn func(*Tx) error) error {
+	return b.s.update(ctx, b.conn, fn)
+}
+
+// Close gives the connection back to the pool with its cache as before.
+func (b *BulkSession) Close() error {
+	_, err := b.conn.ExecContext(context.Background(), fmt.Sprintf(`PRAGMA cache_size = %d`, b.cacheSize))
+	if err != nil {
+		err = fmt.Errorf("end bulk writes: %w", err)
+	}
+	return errors.Join(err, b.conn.Close())
 }

@@ -54,12 +54,18 @@ func (t *Tx) journalBody(entity, id, op, body string, baseVersion int64) error {
 	if err != nil {
 		return fmt.Errorf("journal: %w", err)
 	}
-	if _, err := t.exec(`INSERT INTO journal (op_id, entity, record_id, op, fields, base_version, at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, opID.String(), entity, id, op, body, baseVersion, formatTime(t.now)); err != nil {
+	if _, err := t.exec(journalInsertRow, opID.String(), entity, id, op, body, baseVersion, formatTime(t.now)); err != nil {
 		return fmt.Errorf("journal: %w", err)
 	}
 	return nil
 }
+
+const (
+	journalInsert  = `INSERT INTO journal (op_id, entity, record_id, op, fields, base_version, at) VALUES `
+	journalColumns = 7
+)
+
+var journalInsertRow = journalInsert + rowsSQL(1, journalColumns)
 
 // fieldsJSON encodes the journal's fields object for the columns of sp whose
 // stored values are vals (column order) and that pick selects. It writes the

@@ -40,16 +40,43 @@ func (t *Tx) writeIndex(sp *entitySpec, rid int64, rec Record, insert string) er
 		return err
 	}
 	rowid := searchRowid(sp, rid)
-	if _, err := t.exec(insert+` INTO search (rowid, kind, record_id, name, alt, company, emails, phones, city, tags, notes)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, rowid, sp.name, rec.meta().ID,
-		d.name, d.alt, d.company, d.emails, d.phones, d.city, d.tags, d.notes); err != nil {
+	if _, err := t.exec(insert+searchInsertRow,
+		d.appendSearchArgs(nil, rowid, sp.name, rec.meta().ID)...); err != nil {
 		return fmt.Errorf("search index: %w", err)
 	}
-	if _, err := t.exec(insert+` INTO search_name (rowid, name, alt) VALUES (?, ?, ?)`,
-		rowid, d.name, spelledOut(d.name)); err != nil {
+	if _, err := t.exec(insert+searchNameInsertRow, d.appendNameArgs(nil, rowid)...); err != nil {
 		return fmt.Errorf("search index: %w", err)
 	}
 	return nil
+}
+
+// The columns of the search tables, after INSERT or INSERT OR REPLACE.
+const (
+	searchInsert      = ` INTO search (rowid, kind, record_id, name, alt, company, emails, phones, city, tags, notes) VALUES `
+	searchColumns     = 11
+	searchNameInsert  = ` INTO search_name (rowid, name, alt) VALUES `
+	searchNameColumns = 3
+)
+
+var (
+	searchInsertRow     = searchInsert + rowsSQL(1, searchColumns)
+	searchNameInsertRow = searchNameInsert + rowsSQL(1, searchNameColumns)
+)
+
+// appendSearchArgs appends the values of d's row in search.
+func (d *searchDoc) appendSearchArgs(args []any, rowid int64, kind, id string) []any {
+	return append(args, rowid, kind, id, d.name, d.alt, d.company, d.emails, d.phones, d.city, d.tags, d.notes)
+}
+
+// appendNameArgs appends the values of d's row in search_name.
+func (d *searchDoc) appendNameArgs(args []any, rowid int64) []any {
+	return append(args, rowid, d.name, spelledOut(d.name))
+}
+
+// rowsSQL is the VALUES list of rows rows of columns parameters each.
+func rowsSQL(rows, columns int) string {
+	row := "(?" + strings.Repeat(", ?", columns-1) + ")"
+	return row + strings.Repeat(", "+row, rows-1)
 }
 
 func (t *Tx) unindex(sp *entitySpec, rid int64) error {

@@ -48,6 +48,11 @@ func (t *Tx) exec(query string, args ...any) (sql.Result, error) {
 	return st.ExecContext(t.ctx, args...)
 }
 
+// execUncached runs a statement that is not worth keeping prepared.
+func (t *Tx) execUncached(query string, args ...any) (sql.Result, error) {
+	return t.tx.ExecContext(t.ctx, query, args...)
+}
+
 func (t *Tx) query(query string, args ...any) (*sql.Rows, error) {
 	st, err := t.stmt(query)
 	if err != nil {

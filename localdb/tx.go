@@ -28,12 +28,23 @@ type Tx struct {
 	companyNames map[string]string // cache for search documents within one batch
 	stageList    []Stage           // cache of the pipeline within one batch
 	stmts        map[string]*sql.Stmt
+	batches      []*ContactBatch // written out before the commit
 }
 
 // Update runs fn in one write transaction: everything fn writes, with its
 // journal entries, commits together or not at all.
 func (s *Store) Update(ctx context.Context, fn func(*Tx) error) error {
-	sqlTx, err := s.db.BeginTx(ctx, nil)
+	return s.update(ctx, s.db, fn)
+}
+
+// txBeginner is what *sql.DB and *sql.Conn share: Update runs on any
+// connection of the pool, a BulkSession on the one it holds.
+type txBeginner interface {
+	BeginTx(ctx context.Context, opts *sql.TxOptions) (*sql.Tx, error)
+}
+
+func (s *Store) update(ctx context.Context, db txBeginner, fn func(*Tx) error) error {
+	sqlTx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
@@ -42,6 +53,11 @@ func (s *Store) Update(ctx context.Context, fn func(*Tx) error) error {
 	t := &Tx{ctx: ctx, tx: sqlTx, s: s, now: s.now().UTC()}
 	if err := fn(t); err != nil {
 		return err
+	}
+	for _, b := range t.batches {
+		if err := b.Flush(); err != nil {
+			return err
+		}
 	}
 	if err := sqlTx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
@@ -154,28 +170,11 @@ func (s *Store) Save(ctx context.Context, rec Record) error {
 // create inserts rec as a new record and journals every non-empty field.
 func (t *Tx) create(rec Record) error {
 	sp := specOf(rec)
-	if err := t.prepare(rec, nil); err != nil {
-		return fmt.Errorf("create %s: %w", sp.name, err)
+	vals, err := t.prepareCreate(sp, rec)
+	if err != nil {
+		return err
 	}
 	m := rec.meta()
-	if m.ID == "" {
-		id, err := uuid.NewV7()
-		if err != nil {
-			return fmt.Errorf("create %s: new id: %w", sp.name, err)
-		}
-		m.ID = id.String()
-	} else if _, err := uuid.Parse(m.ID); err != nil {
-		return fmt.Errorf("create %s: %w", sp.name, &ValidationError{Field: "id", Value: m.ID, Problem: "not a UUID"})
-	}
-	m.CreatedAt, m.UpdatedAt, m.Version, m.Deleted = t.now, t.now, 1, false
-	if m.Owner == "" {
-		m.Owner = t.s.Owner()
-	}
-	vals, err := sp.encode(rec)
-	if err != nil {
-		return fmt.Errorf("create %s: %w", sp.name, err)
-	}
-	sp.emptyLists(rec)
 	args := append([]any{m.ID, formatTime(m.CreatedAt), formatTime(m.UpdatedAt), m.Version, 0, m.Owner}, vals...)
 	res, err := t.exec(sp.insertSQL, args...)
 	if err != nil {
@@ -188,14 +187,47 @@ func (t *Tx) create(rec Record) error {
 	if err != nil {
 		return fmt.Errorf("create %s: %w", sp.name, err)
 	}
-	fields := sp.fieldsJSON(vals, func(i int) bool { return !isEmptyStored(&sp.cols[i], vals[i]) })
-	if err := t.journalBody(sp.name, m.ID, OpCreate, fields, 0); err != nil {
+	if err := t.journalBody(sp.name, m.ID, OpCreate, sp.createFields(vals), 0); err != nil {
 		return fmt.Errorf("create %s: %w", sp.name, err)
 	}
 	if err := t.indexNew(sp, rid, rec); err != nil {
 		return fmt.Errorf("create %s: %w", sp.name, err)
 	}
 	return nil
+}
+
+// prepareCreate normalizes and validates a new record, gives it its id,
+// timestamps, version and owner, and returns its stored column values.
+func (t *Tx) prepareCreate(sp *entitySpec, rec Record) ([]any, error) {
+	if err := t.prepare(rec, nil); err != nil {
+		return nil, fmt.Errorf("create %s: %w", sp.name, err)
+	}
+	m := rec.meta()
+	if m.ID == "" {
+		id, err := uuid.NewV7()
+		if err != nil {
+			return nil, fmt.Errorf("create %s: new id: %w", sp.name, err)
+		}
+		m.ID = id.String()
+	} else if _, err := uuid.Parse(m.ID); err != nil {
+		return nil, fmt.Errorf("create %s: %w", sp.name, &ValidationError{Field: "id", Value: m.ID, Problem: "not a UUID"})
+	}
+	m.CreatedAt, m.UpdatedAt, m.Version, m.Deleted = t.now, t.now, 1, false
+	if m.Owner == "" {
+		m.Owner = t.s.Owner()
+	}
+	vals, err := sp.encode(rec)
+	if err != nil {
+		return nil, fmt.Errorf("create %s: %w", sp.name, err)
+	}
+	sp.emptyLists(rec)
+	return vals, nil
+}
+
+// createFields is the journal's fields object of a new record: its
+// non-empty fields.
+func (sp *entitySpec) createFields(vals []any) string {
+	return sp.fieldsJSON(vals, func(i int) bool { return !isEmptyStored(&sp.cols[i], vals[i]) })
 }
 
 func isEmptyStored(c *column, v any) bool {

@@ -146,11 +146,16 @@ func (im *Importer) Import(ctx context.Context, files []Source) (*Report, error)
 	// A batch being written is finished even when ctx ends meanwhile; ctx is
 	// checked between batches.
 	writeCtx := context.WithoutCancel(ctx)
+	bulk, err := im.store.BeginBulk(writeCtx)
+	if err != nil {
+		return rep, fmt.Errorf("import: %w", err)
+	}
+	defer bulk.Close() // only gives the connection back; the batches are committed
 	if !im.opts.DryRun {
-		r.inTx = func(fn func(*localdb.Tx) error) error { return im.store.Update(writeCtx, fn) }
+		r.inTx = func(fn func(*localdb.Tx) error) error { return bulk.Update(writeCtx, fn) }
 		return rep, r.loop(ctx, files)
 	}
-	err = im.store.Update(writeCtx, func(t *localdb.Tx) error {
+	err = bulk.Update(writeCtx, func(t *localdb.Tx) error {
 		r.inTx = func(fn func(*localdb.Tx) error) error { return fn(t) }
 		if err := r.loop(ctx, files); err != nil {
 			return err
@@ -174,7 +179,9 @@ type run struct {
 	// matched holds the contacts that the cards of the batch being written
 	// matched when it started, updated as they are merged.
 	matched map[string]*localdb.Contact
-	creates *localdb.ContactBatch // of the batch being written
+	// creates queues the contacts that cards of the batch being written
+	// create, and writes them with a few statements per few hundred.
+	creates *localdb.ContactBatch
 }
 
 // loop consumes what the reader goroutine produces and writes it batch by
@@ -250,7 +257,7 @@ func (r *run) flush(batch []item) error {
 				return err
 			}
 		}
-		return nil
+		return r.creates.Flush()
 	})
 	if err != nil {
 		r.idx.rollback()
@@ -348,6 +355,11 @@ const (
 // matches.
 func (r *run) write(t *localdb.Tx, it *item, delta *Report) (outcome, error) {
 	if id := r.idx.match(&it.keys); id != "" {
+		// The contact may be one that a card of this batch created: it has
+		// to be written before it can be read or merged into.
+		if err := r.creates.Flush(); err != nil {
+			return unchanged, err
+		}
 		cur, err := r.matched[id], error(nil)
 		if cur == nil {
 			cur, err = t.GetContact(id)

@@ -198,3 +198,22 @@ func TestCancelStopsAfterTheCurrentBatch(t *testing.T) {
 	assert.Equal(t, counts{Files: 1, Cards: 50, Created: 30, Unchanged: 20}, tally(rest))
 	assert.Len(t, allContacts(t, s), 50)
 }
+
+func TestCardMergesIntoContactCreatedEarlierInItsBatch(t *testing.T) {
+	s := newStore(t)
+	vcf := card("FN:Anna Schmidt", "EMAIL:anna@example.org") + card("FN:Peter Meier", "EMAIL:peter@example.org") +
+		card("FN:Anna Schmidt", "EMAIL:ANNA@example.org", "TITLE:Buyer") + card("FN:Eva Roth")
+	rep := importText(t, s, Options{}, vcf) // one batch
+	assert.Equal(t, counts{Files: 1, Cards: 4, Created: 3, Merged: 1}, tally(rep))
+	cs := allContacts(t, s)
+	require.Len(t, cs, 3, "the third card is not a fourth contact")
+	assert.Equal(t, "Anna Schmidt", cs[0].FullName)
+	assert.Equal(t, "Buyer", cs[0].Title)
+	changes, err := s.JournalFor(context.Background(), localdb.EntityContact, cs[0].ID)
+	require.NoError(t, err)
+	require.Len(t, changes, 2)
+	assert.Equal(t, []string{localdb.OpCreate, localdb.OpPatch}, []string{changes[0].Op, changes[1].Op})
+	hits, err := s.Search(context.Background(), "Eva", localdb.SearchOptions{})
+	require.NoError(t, err)
+	require.Len(t, hits, 1, "contacts created after the merge are written too")
+}
