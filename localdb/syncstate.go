@@ -179,13 +179,20 @@ const (
 // PendingOutgoing returns up to limit journal entries not yet pushed, oldest
 // first, with what a push needs to send them.
 func (s *Store) PendingOutgoing(ctx context.Context, limit int) ([]Outgoing, error) {
+	return s.PendingOutgoingAfter(ctx, 0, limit)
+}
+
+// PendingOutgoingAfter is PendingOutgoing from the journal entry after seq
+// after on: a push reads its next batch while the hub applies the current
+// one.
+func (s *Store) PendingOutgoingAfter(ctx context.Context, after int64, limit int) ([]Outgoing, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT j.seq, j.op_id, j.entity, j.record_id, j.op, j.fields, j.base_version, j.at,
 			COALESCE(o.op, ''), COALESCE(o.conflict, ''), COALESCE(o.resolution, ''), COALESCE(o.bases, '{}'),
 			COALESCE(r.seq, 0), COALESCE(r.versions, '{}')
 		FROM journal j
 		LEFT JOIN sync_ops o ON o.seq = j.seq
 		LEFT JOIN sync_records r ON r.entity = j.entity AND r.record_id = j.record_id
-		WHERE j.pushed_at = '' ORDER BY j.seq LIMIT ?`, limit)
+		WHERE j.pushed_at = '' AND j.seq > ? ORDER BY j.seq LIMIT ?`, after, limit)
 	if err != nil {
 		return nil, fmt.Errorf("pending changes: %w", err)
 	}

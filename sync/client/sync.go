@@ -97,7 +97,10 @@ func (c *Client) syncLocked(ctx context.Context) (Result, error) {
 	return res, nil
 }
 
-// push sends the journal in batches until nothing is pending.
+// push sends the journal in batches until nothing is pending. The next
+// batch is read and encoded while the hub applies the current one (the
+// client and the hub then use both cores); it is marked pushed only after
+// the hub's answer, as every batch.
 func (c *Client) push(ctx context.Context, s *session, res *Result) error {
 	total, err := c.store.PendingCount(ctx)
 	if err != nil {
@@ -109,61 +112,117 @@ func (c *Client) push(ctx context.Context, s *session, res *Result) error {
 		}
 	}
 	c.progress(0, total)
+	cur := c.readBatch(ctx, s, 0)
 	for {
-		batch, err := c.store.PendingOutgoing(ctx, c.opts.PushBatch)
-		if err != nil {
-			return fmt.Errorf("push: %w", err)
+		if cur.err != nil {
+			return cur.err
 		}
-		if len(batch) == 0 {
+		if len(cur.batch) == 0 {
 			return nil
 		}
-		body, sent, err := appendPushRequest(make([]byte, 0, 256*len(batch)), s.clientID, batch)
+		next := make(chan outgoingBatch, 1)
+		go func(after int64) { next <- c.readBatch(ctx, s, after) }(cur.batch[len(cur.batch)-1].Seq)
+		processed, err := c.pushBatch(ctx, s, cur, res)
+		prefetched := <-next
 		if err != nil {
 			return err
 		}
-		resp, err := s.api.push(ctx, body)
-		c.noteContact(err)
-		if err != nil {
-			return err
-		}
-		if c.hooks.afterPushAnswer != nil {
-			if err := c.hooks.afterPushAnswer(); err != nil {
-				return fmt.Errorf("push: %w", err)
-			}
-		}
-		outcomes, hubValues, conflicts, err := outcomesOf(batch, sent, &resp)
-		if err != nil {
-			return err
-		}
-		processed, rejected := 0, 0
-		for _, o := range outcomes {
-			if o.Processed {
-				processed++
-			}
-			if o.Rejected != "" {
-				rejected++
-			}
-		}
-		if processed == 0 {
-			return fmt.Errorf("push: the hub processed none of %d changes (its last mutation is %d, ours start at %d)",
-				len(batch), resp.LastMutation, batch[0].Seq)
-		}
-		var fresh int
-		err = c.store.Update(ctx, func(t *localdb.Tx) error {
-			if err := t.ApplyPushOutcomes(outcomes, hubValues); err != nil {
-				return err
-			}
-			fresh, err = putConflicts(t, conflicts)
-			return err
-		})
-		if err != nil {
-			return fmt.Errorf("push: store the hub's answer: %w", err)
-		}
-		res.Pushed += processed
-		res.Rejected += rejected
-		res.Conflicts += fresh
 		c.progress(res.Pushed, max(total, res.Pushed))
+		if processed < len(cur.batch) || overlaps(cur.batch, prefetched.batch) {
+			// Unprocessed changes go again, and the bases of a record's later
+			// changes are read again after the hub's answer confirmed them.
+			prefetched = c.readBatch(ctx, s, 0)
+		}
+		cur = prefetched
 	}
+}
+
+// outgoingBatch is a batch of journal entries read and encoded for a push.
+type outgoingBatch struct {
+	batch []localdb.Outgoing
+	body  []byte
+	sent  []sentMutation
+	err   error
+}
+
+// readBatch reads and encodes the next batch of unpushed journal entries
+// after seq after.
+func (c *Client) readBatch(ctx context.Context, s *session, after int64) outgoingBatch {
+	batch, err := c.store.PendingOutgoingAfter(ctx, after, c.opts.PushBatch)
+	if err != nil {
+		return outgoingBatch{err: fmt.Errorf("push: %w", err)}
+	}
+	if len(batch) == 0 {
+		return outgoingBatch{}
+	}
+	body, sent, err := appendPushRequest(make([]byte, 0, 256*len(batch)), s.clientID, batch)
+	return outgoingBatch{batch: batch, body: body, sent: sent, err: err}
+}
+
+// overlaps reports whether two batches change a record in common.
+func overlaps(a, b []localdb.Outgoing) bool {
+	if len(b) == 0 {
+		return false
+	}
+	type key struct{ entity, id string }
+	in := make(map[key]bool, len(a))
+	for _, o := range a {
+		in[key{o.Entity, o.RecordID}] = true
+	}
+	for _, o := range b {
+		if in[key{o.Entity, o.RecordID}] {
+			return true
+		}
+	}
+	return false
+}
+
+// pushBatch sends one batch and stores the hub's answer; it returns how
+// many of the batch's changes the hub processed.
+func (c *Client) pushBatch(ctx context.Context, s *session, ob outgoingBatch, res *Result) (int, error) {
+	batch := ob.batch
+	resp, err := s.api.push(ctx, ob.body)
+	c.noteContact(err)
+	if err != nil {
+		return 0, err
+	}
+	if c.hooks.afterPushAnswer != nil {
+		if err := c.hooks.afterPushAnswer(); err != nil {
+			return 0, fmt.Errorf("push: %w", err)
+		}
+	}
+	outcomes, hubValues, conflicts, err := outcomesOf(batch, ob.sent, &resp)
+	if err != nil {
+		return 0, err
+	}
+	processed, rejected := 0, 0
+	for _, o := range outcomes {
+		if o.Processed {
+			processed++
+		}
+		if o.Rejected != "" {
+			rejected++
+		}
+	}
+	if processed == 0 {
+		return 0, fmt.Errorf("push: the hub processed none of %d changes (its last mutation is %d, ours start at %d)",
+			len(batch), resp.LastMutation, batch[0].Seq)
+	}
+	var fresh int
+	err = c.store.Update(ctx, func(t *localdb.Tx) error {
+		if err := t.ApplyPushOutcomes(outcomes, hubValues); err != nil {
+			return err
+		}
+		fresh, err = putConflicts(t, conflicts)
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("push: store the hub's answer: %w", err)
+	}
+	res.Pushed += processed
+	res.Rejected += rejected
+	res.Conflicts += fresh
+	return processed, nil
 }
 
 // checkClientID asks the hub (an empty push) for the last mutation number
