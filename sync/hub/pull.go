@@ -32,12 +32,20 @@ type rawRecord struct {
 	own bool
 }
 
-// scopeFilter returns the SQL condition (on table alias r) that limits rows
-// to the user's scope, and its arguments; "" for users who see everything.
-// The grant lookups come last: most rows are decided before them.
-func scopeFilter(u User) (string, []any) {
+// scope is the SQL condition (on table alias r) that limits rows to a
+// user's scope, with its arguments; cond is "" for users who see
+// everything.
+type scope struct {
+	cond string
+	args []any
+}
+
+// userScope returns the user's scope as the transaction sees the grants:
+// the grant lookups are left out for a user without any (most users), and
+// come last otherwise, as most rows are decided before them.
+func userScope(ctx context.Context, db *DB, tx *sql.Tx, u User) (scope, error) {
 	if u.SeesAll() {
-		return "", nil
+		return scope{}, nil
 	}
 	args := []any{u.Name, u.Name}
 	cond := "r.owner = ? OR r.assignee = ?"
@@ -47,10 +55,17 @@ func scopeFilter(u User) (string, []any) {
 			args = append(args, t)
 		}
 	}
-	cond += ` OR EXISTS (SELECT 1 FROM hub_grants g WHERE g.grantee = ? AND g.entity = r.entity AND g.record_id = r.id)
+	var granted int
+	if err := tx.QueryRowContext(ctx, db.q(`SELECT CASE WHEN EXISTS (SELECT 1 FROM hub_grants WHERE grantee = ?) THEN 1 ELSE 0 END`),
+		u.Name).Scan(&granted); err != nil {
+		return scope{}, fmt.Errorf("read grants of %s: %w", u.Name, err)
+	}
+	if granted != 0 {
+		cond += ` OR EXISTS (SELECT 1 FROM hub_grants g WHERE g.grantee = ? AND g.entity = r.entity AND g.record_id = r.id)
 		OR (r.company_id <> '' AND EXISTS (SELECT 1 FROM hub_grants g WHERE g.grantee = ? AND g.entity = 'company' AND g.record_id = r.company_id))`
-	args = append(args, u.Name, u.Name)
-	return "(" + cond + ")", args
+		args = append(args, u.Name, u.Name)
+	}
+	return scope{cond: "(" + cond + ")", args: args}, nil
 }
 
 func placeholders(n int) string {
@@ -137,13 +152,12 @@ func scanConflict(rows *sql.Rows) (protocol.Conflict, error) {
 }
 
 // queryConflicts reads conflicts on records in the user's scope.
-func queryConflicts(ctx context.Context, db *DB, tx *sql.Tx, u User, where string, args []any, limit int) ([]protocol.Conflict, error) {
+func queryConflicts(ctx context.Context, db *DB, tx *sql.Tx, sc scope, where string, args []any, limit int) ([]protocol.Conflict, error) {
 	q := `SELECT ` + conflictColumns + ` FROM hub_conflicts c`
-	scope, scopeArgs := scopeFilter(u)
-	if scope != "" {
+	if sc.cond != "" {
 		q += ` JOIN hub_records r ON r.entity = c.entity AND r.id = c.record_id`
-		where += " AND " + scope
-		args = append(args, scopeArgs...)
+		where += " AND " + sc.cond
+		args = append(args, sc.args...)
 	}
 	q += " WHERE " + where + " ORDER BY c.seq"
 	if limit > 0 {
@@ -208,7 +222,10 @@ func (db *DB) Pull(ctx context.Context, u User, clientID string, cursor int64, l
 	if cursor == seq {
 		return page, nil
 	}
-	scope, scopeArgs := scopeFilter(u)
+	sc, err := userScope(ctx, db, tx, u)
+	if err != nil {
+		return nil, fmt.Errorf("pull: %w", err)
+	}
 
 	q := `SELECT ` + recordColumns + `, 0 FROM hub_records r WHERE r.seq > ?`
 	args := []any{cursor}
@@ -217,9 +234,9 @@ func (db *DB) Pull(ctx context.Context, u User, clientID string, cursor int64, l
 			FROM hub_records r LEFT JOIN hub_changes c ON c.seq = r.seq WHERE r.seq > ?`
 		args = []any{clientID, cursor}
 	}
-	if scope != "" {
-		q += " AND " + scope
-		args = append(args, scopeArgs...)
+	if sc.cond != "" {
+		q += " AND " + sc.cond
+		args = append(args, sc.args...)
 	}
 	q += " ORDER BY r.seq LIMIT ?"
 	args = append(args, limit+1)
@@ -246,8 +263,8 @@ func (db *DB) Pull(ctx context.Context, u User, clientID string, cursor int64, l
 			}
 		}
 		q := `SELECT m.seq, m.entity, m.record_id FROM hub_moves m JOIN hub_records r ON r.entity = m.entity AND r.id = m.record_id
-			WHERE m.seq > ? AND (` + left + `) AND NOT ` + scope + ` ORDER BY m.seq LIMIT ?`
-		args = append(args, scopeArgs...)
+			WHERE m.seq > ? AND (` + left + `) AND NOT ` + sc.cond + ` ORDER BY m.seq LIMIT ?`
+		args = append(args, sc.args...)
 		args = append(args, limit+1)
 		if removes, err = queryRemoves(ctx, tx, db.q(q), args...); err != nil {
 			return nil, fmt.Errorf("pull: removes: %w", err)
@@ -257,7 +274,7 @@ func (db *DB) Pull(ctx context.Context, u User, clientID string, cursor int64, l
 		}
 	}
 
-	conflicts, err := queryConflicts(ctx, db, tx, u, "c.seq > ?", []any{cursor}, limit+1)
+	conflicts, err := queryConflicts(ctx, db, tx, sc, "c.seq > ?", []any{cursor}, limit+1)
 	if err != nil {
 		return nil, fmt.Errorf("pull: conflicts: %w", err)
 	}
@@ -480,12 +497,15 @@ func (s *Snapshot) Close() error { return s.tx.Rollback() }
 
 // Encode streams the page as a protocol.SnapshotPage, record by record.
 func (s *Snapshot) Encode(ctx context.Context, w io.Writer) error {
-	scope, scopeArgs := scopeFilter(s.user)
+	sc, err := userScope(ctx, s.db, s.tx, s.user)
+	if err != nil {
+		return fmt.Errorf("snapshot: %w", err)
+	}
 	q := `SELECT ` + recordColumns + ` FROM hub_records r WHERE r.seq > ? AND r.seq <= ? AND r.deleted = 0`
 	args := []any{s.after, s.until}
-	if scope != "" {
-		q += " AND " + scope
-		args = append(args, scopeArgs...)
+	if sc.cond != "" {
+		q += " AND " + sc.cond
+		args = append(args, sc.args...)
 	}
 	q += " ORDER BY r.seq LIMIT ?"
 	args = append(args, s.limit+1)
@@ -530,7 +550,7 @@ func (s *Snapshot) Encode(ctx context.Context, w io.Writer) error {
 	rows.Close()
 	conflicts := []protocol.Conflict{}
 	if s.after == 0 {
-		if conflicts, err = queryConflicts(ctx, s.db, s.tx, s.user, "c.resolved_at = '' AND c.seq <= ?", []any{s.until}, 0); err != nil {
+		if conflicts, err = queryConflicts(ctx, s.db, s.tx, sc, "c.resolved_at = '' AND c.seq <= ?", []any{s.until}, 0); err != nil {
 			return fmt.Errorf("snapshot: conflicts: %w", err)
 		}
 	}
