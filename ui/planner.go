@@ -295,6 +295,9 @@ func (p *planner) orderRoute() {
 		if n := len(res.Unlocated); n > 0 {
 			note += " " + lang.N("{{.N}} visit without a postal code or city kept its place.", n, map[string]any{"N": n})
 		}
+		if res.FullDay {
+			note += " " + lang.L("The day is too full for travel time between all visits: they took the day's time slots.")
+		}
 		p.ordered.SetText(note)
 		p.ordered.Show()
 		a.changed(p.s, localdb.EntityVisit)

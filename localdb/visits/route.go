@@ -114,6 +114,10 @@ type RouteResult struct {
 	// Unlocated are the visits whose company (or contact) has neither a
 	// postal code nor a city: they kept their place in the route.
 	Unlocated []localdb.Visit
+	// FullDay is set when the visits, one after the other with the travel
+	// time between them, would run into the next day: they took the day's
+	// time slots in the new order instead.
+	FullDay bool
 }
 
 // OrderRoute puts the assignee's visits on day (a date in the rep's
@@ -122,8 +126,9 @@ type RouteResult struct {
 // out a day: the first starts when the day's first visit starts, each next
 // one p.Travel after the end of the one before, each keeping its own
 // length; positions become 1, 2, 3, .... Visits already done or cancelled
-// keep their place and their time. Only visits that changed are written;
-// a route that would run into the next day is refused, nothing written.
+// keep their place and their time. A day too full for that keeps its time
+// slots instead (see RouteResult.FullDay). Only visits that changed are
+// written.
 func OrderRoute(t *localdb.Tx, day time.Time, p Plan) (RouteResult, error) {
 	p.defaults()
 	assignee := strings.TrimSpace(p.Assignee)
@@ -161,14 +166,27 @@ func OrderRoute(t *localdb.Tx, day time.Time, p Plan) (RouteResult, error) {
 		if v.Status == localdb.VisitPlanned {
 			length := v.EndAt.Sub(v.StartAt)
 			v.StartAt, v.EndAt = next, next.Add(length)
-		}
-		if v.StartAt.Compare(dayEnd) >= 0 {
-			// It would leave the day (and the planner's view of it).
-			return RouteResult{}, fmt.Errorf("order route: the %d visits of %s do not fit in the day with %s between them: "+
-				"visit %s would start the next day; nothing was changed", len(vs), from.Format("2006-01-02"), p.Travel, v.ID)
+			res.FullDay = res.FullDay || !v.StartAt.Before(dayEnd)
 		}
 		next = later(next, v.EndAt.Add(p.Travel))
 		res.Visits[n] = v
+	}
+	if res.FullDay {
+		// Laid out one after the other, visits would leave the day (and
+		// the planner's view of it): they take the planned visits' time
+		// slots instead, in the new order, as Reorder does.
+		var slots []time.Time
+		for _, v := range vs {
+			if v.Status == localdb.VisitPlanned {
+				slots = append(slots, v.StartAt)
+			}
+		}
+		for n := range res.Visits {
+			if v := &res.Visits[n]; v.Status == localdb.VisitPlanned {
+				length := vs[order[n]].EndAt.Sub(vs[order[n]].StartAt)
+				v.StartAt, v.EndAt, slots = slots[0], slots[0].Add(length), slots[1:]
+			}
+		}
 	}
 	for n, i := range order {
 		v := &res.Visits[n]

@@ -152,16 +152,32 @@ func TestOrderRoute(t *testing.T) {
 	})
 	assert.ErrorContains(t, err, "assignee: required")
 
-	// A route that would run past midnight is refused, nothing written.
-	err = f.st.Update(ctx, func(tx *localdb.Tx) error {
-		_, err := visits.OrderRoute(tx, tuesday, visits.Plan{Assignee: "jörg", Travel: 5 * time.Hour})
+	// A day too full to lay out with the travel time keeps its time slots:
+	// no visit leaves the day.
+	require.NoError(t, f.st.Update(ctx, func(tx *localdb.Tx) error {
+		if err := tx.Read(far, far.ID); err != nil {
+			return err
+		}
+		far.StartAt, far.EndAt = tuesday.Add(9*time.Hour), tuesday.Add(11*time.Hour) // before Berlin now
+		if err := tx.Save(far); err != nil {
+			return err
+		}
+		res, err = visits.OrderRoute(tx, tuesday, visits.Plan{Assignee: "jörg", Travel: 8 * time.Hour})
 		return err
-	})
-	assert.ErrorContains(t, err, "do not fit in the day with 5h0m0s between them")
+	}))
+	assert.True(t, res.FullDay)
 	rows, err = visits.List(ctx, f.st, visits.Filter{Assignee: "jörg", From: from, To: to})
 	require.NoError(t, err)
-	assert.Len(t, rows, 4)
-	assert.Equal(t, "12:30", rows[3].StartAt.In(berlin).Format("15:04"), "unchanged")
+	stored = nil
+	for _, r := range rows {
+		stored = append(stored, slot{r.ID, r.StartAt.In(berlin).Format("15:04"), r.EndAt.In(berlin).Format("15:04"), r.Position})
+	}
+	assert.Equal(t, []slot{
+		{first.ID, "09:00", "10:00", 1},
+		{near.ID, "09:00", "09:45", 2},
+		{far.ID, "10:15", "12:15", 3},
+		{unknown.ID, "11:15", "12:15", 4}, // fourth before, fourth now
+	}, stored, "the slots were 09:00 (Berlin), 09:00 (Munich), 10:15 (Berlin), 11:15 (no address)")
 }
 
 // Visits already made or called off keep their place and their time; the

@@ -373,6 +373,9 @@ func visitsOrder(c *runCtx, args []string) error {
 type routeJSON struct {
 	Visits    []visitJSON `json:"visits"`
 	Unlocated []string    `json:"unlocated"`
+	// FullDay: one after the other with the travel time, the visits would
+	// run into the next day, so they took the day's time slots.
+	FullDay bool `json:"full_day"`
 }
 
 func visitsOrderAuto(c *runCtx, dayFlag, assignee string, travel time.Duration, asJSON bool) error {
@@ -410,7 +413,7 @@ func visitsOrderAuto(c *runCtx, dayFlag, assignee string, travel time.Duration, 
 		unlocated = append(unlocated, v.ID)
 	}
 	if asJSON {
-		out := routeJSON{Visits: make([]visitJSON, 0, len(rows)), Unlocated: unlocated}
+		out := routeJSON{Visits: make([]visitJSON, 0, len(rows)), Unlocated: unlocated, FullDay: res.FullDay}
 		for _, r := range rows {
 			out.Visits = append(out.Visits, toVisitJSON(r))
 		}
@@ -426,6 +429,9 @@ func visitsOrderAuto(c *runCtx, dayFlag, assignee string, travel time.Duration, 
 	}
 	if err := t.flush(); err != nil {
 		return err
+	}
+	if res.FullDay {
+		fmt.Fprintln(c.out(), "The day is too full for the travel time between all visits: they took the day's time slots.")
 	}
 	for _, r := range rows {
 		if slices.Contains(unlocated, r.ID) {

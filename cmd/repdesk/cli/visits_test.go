@@ -147,7 +147,8 @@ func TestVisitsOrderAuto(t *testing.T) {
 
 	var route map[string]any
 	r.json(&route, "visits", "order", "--day", "2026-12-01", "--auto", "--assignee", "jörg", "--json")
-	assert.ElementsMatch(t, []string{"visits", "unlocated"}, keysOf(route))
+	assert.ElementsMatch(t, []string{"visits", "unlocated", "full_day"}, keysOf(route))
+	assert.Equal(t, false, route["full_day"])
 	assert.Equal(t, []any{ids[3]}, route["unlocated"])
 	var names []any
 	for _, v := range route["visits"].([]any) {
