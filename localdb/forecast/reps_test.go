@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"repdesk/localdb"
+	"repdesk/localdb/demo/demotest"
 	"repdesk/localdb/forecast"
 )
 
@@ -29,4 +30,21 @@ func TestRepsAreDealOwnersAndTargetHolders(t *testing.T) {
 	reps, err := forecast.Reps(ctx, f.s)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"anna", "Birgit", "jonas"}, reps)
+}
+
+// BenchmarkReps lists the reps the target dialog offers (100,000 contacts,
+// 20,000 deals).
+func BenchmarkReps(b *testing.B) {
+	s := demotest.Store(b, 100_000)
+	cpu := demotest.CPU()
+	for b.Loop() {
+		reps, err := forecast.Reps(ctx, s)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(reps) == 0 {
+			b.Fatal("no reps in the demo data set")
+		}
+	}
+	demotest.ReportCPU(b, cpu)
 }
