@@ -16,14 +16,16 @@ type Stop struct {
 	ID         string
 	PostalCode string
 	City       string
+	Country    string // "" when not known
 }
 
 // located reports whether anything says where the stop is.
 func (s Stop) located() bool { return s.PostalCode != "" || s.City != "" }
 
-// Distance apart of two stops with no postal code in common and no city in
-// common, and of two in the same city when one lacks a postal code (German
-// postal codes of one city share about their first three digits).
+// Distance apart of two stops in different countries, or with no postal
+// code in common and no city in common; and of two in the same city when one
+// lacks a postal code (German postal codes of one city share about their
+// first three digits).
 const (
 	farApart = 100
 	sameCity = 20
@@ -34,22 +36,31 @@ const (
 // and 12xxx are both Berlin, 80xxx and 81xxx both Munich), so the fewer
 // digits two codes share, the farther apart they are; within the same
 // number of shared digits, the nearer the first differing digit, the nearer
-// the stops. Without two postal codes, the city decides.
+// the stops. Without two postal codes, the city decides. Postal codes of
+// two countries say nothing about each other (Basel's 4051 is not near
+// Düsseldorf's 40213): stops in different countries, or with postal codes
+// of different lengths, are far apart.
 func distance(a, b Stop) int {
+	if a.Country != "" && b.Country != "" && !strings.EqualFold(a.Country, b.Country) {
+		return farApart
+	}
 	if a.PostalCode != "" && b.PostalCode != "" {
 		pa, pb := a.PostalCode, b.PostalCode
+		if len(pa) != len(pb) {
+			return farApart // two postal systems (5 digits in Germany, 4 in Austria and Switzerland)
+		}
 		shared := 0
-		for shared < len(pa) && shared < len(pb) && pa[shared] == pb[shared] {
+		for shared < len(pa) && pa[shared] == pb[shared] {
 			shared++
 		}
-		if shared == len(pa) && shared == len(pb) {
+		if shared == len(pa) {
 			return 0
 		}
 		gap := 9
-		if shared < len(pa) && shared < len(pb) && isDigit(pa[shared]) && isDigit(pb[shared]) {
+		if isDigit(pa[shared]) && isDigit(pb[shared]) {
 			gap = abs(int(pa[shared]) - int(pb[shared]))
 		}
-		return (max(len(pa), len(pb))-shared)*10 + gap
+		return (len(pa)-shared)*10 + gap
 	}
 	if a.City != "" && strings.EqualFold(a.City, b.City) {
 		return sameCity
@@ -200,8 +211,8 @@ func OrderRoute(t *localdb.Tx, day time.Time, p Plan) (RouteResult, error) {
 	return res, nil
 }
 
-// stopOf is where visit v is: its company's postal code and city, else
-// those of its contact's first address. A company or contact deleted since
+// stopOf is where visit v is: its company's postal code, city and country,
+// else those of its contact's first address. A company or contact deleted since
 // says nothing.
 func stopOf(t *localdb.Tx, v localdb.Visit) (Stop, error) {
 	s := Stop{ID: v.ID}
@@ -209,7 +220,7 @@ func stopOf(t *localdb.Tx, v localdb.Visit) (Stop, error) {
 		var co localdb.Company
 		switch err := t.Read(&co, v.CompanyID); {
 		case err == nil:
-			s.PostalCode, s.City = strings.TrimSpace(co.PostalCode), strings.TrimSpace(co.City)
+			s.PostalCode, s.City, s.Country = strings.TrimSpace(co.PostalCode), strings.TrimSpace(co.City), strings.TrimSpace(co.Country)
 		case !errors.Is(err, localdb.ErrNotFound):
 			return s, fmt.Errorf("company of visit %s: %w", v.ID, err)
 		}
@@ -218,7 +229,8 @@ func stopOf(t *localdb.Tx, v localdb.Visit) (Stop, error) {
 		c, err := t.GetContact(v.ContactID)
 		switch {
 		case err == nil && len(c.Addresses) > 0:
-			s.PostalCode, s.City = strings.TrimSpace(c.Addresses[0].PostalCode), strings.TrimSpace(c.Addresses[0].City)
+			ad := c.Addresses[0]
+			s.PostalCode, s.City, s.Country = strings.TrimSpace(ad.PostalCode), strings.TrimSpace(ad.City), strings.TrimSpace(ad.Country)
 		case err != nil && !errors.Is(err, localdb.ErrNotFound):
 			return s, fmt.Errorf("contact of visit %s: %w", v.ID, err)
 		}
