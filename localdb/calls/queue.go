@@ -80,11 +80,12 @@ func today(now time.Time, loc *time.Location) (time.Time, time.Time) {
 // and contacts without a number to dial stay in the queue, marked with the
 // reason they are skipped.
 //
-// The queue is read in one query, with no query per contact; what a long
-// queue costs is per row (each column fetched, each index seek, SQLite's
-// sorter), so the read fetches only what an entry shows, the companies are
-// read once for all entries, and the entries are put in order here, ten
-// times faster than SQLite's sorter does it.
+// The queue is one read of the contacts, with no query per contact; what a
+// long queue costs is per row (each column fetched, each index probe,
+// SQLite's sorter). So the few calls due and the few contacts called today
+// are read beforehand and looked up here, the read fetches only what an
+// entry shows, the companies are read once for all entries, and the
+// entries are put in order here, ten times faster than SQLite's sorter.
 func Build(ctx context.Context, s *localdb.Store, f localdb.QueueFilter, o Options) ([]Entry, error) {
 	o.defaults()
 	f.Tidy()
@@ -92,34 +93,102 @@ func Build(ctx context.Context, s *localdb.Store, f localdb.QueueFilter, o Optio
 		return nil, fmt.Errorf("build queue: %w", err)
 	}
 	dayStart, dayEnd := today(o.Now, o.Location)
-	where, args := conditions(s, f)
-	// The call tasks due are few: read once through their index. SQLite
-	// knows nothing of their number, so a queue of calls due is told to go
-	// from them to their contacts; left to itself it walks every contact.
-	from := `contacts c LEFT JOIN due ON due.contact_id = c.id`
-	if f.DueToday {
-		from = `due CROSS JOIN contacts c ON c.id = due.contact_id`
-	} else if !o.IncludeCalledToday {
-		// Today's calls are few: read them once through their index.
-		where += ` AND (due.due IS NOT NULL OR
-			c.id NOT IN (SELECT contact_id FROM activities WHERE kind = 'call' AND occurred_at >= ? AND deleted = 0))`
-		args = append(args, localdb.StoredTime(dayStart))
-	}
-	q := `WITH due AS (SELECT contact_id, MIN(due) AS due FROM tasks
-			WHERE kind = 'call' AND done = 0 AND deleted = 0 AND due <> '' AND due < ? AND contact_id <> ''
-			GROUP BY contact_id)
-		SELECT c.id, c.full_name, c.company_id, c.lead_status, c.phones, c.do_not_call,
-			COALESCE(json_extract(c.addresses, '$[0].city'), ''), COALESCE(due.due, '')
-		FROM ` + from + ` WHERE ` + where
-	out, err := scanEntries(ctx, s.DB(), q, append([]any{localdb.StoredTime(dayEnd)}, args...))
+	due, err := callsDue(ctx, s.DB(), dayEnd)
 	if err != nil {
 		return nil, fmt.Errorf("build queue: %w", err)
 	}
-	out = sortedQueue(out, o.Limit)
-	if err := attachTasks(ctx, s.DB(), out, dayEnd); err != nil {
+	var calledToday map[string]bool
+	if !f.DueToday && !o.IncludeCalledToday {
+		if calledToday, err = calledSince(ctx, s.DB(), dayStart); err != nil {
+			return nil, fmt.Errorf("build queue: %w", err)
+		}
+	}
+	where, args := conditions(s, f)
+	from := `contacts c`
+	if f.DueToday {
+		// From the calls due to their contacts: SQLite, knowing nothing of
+		// their number, would rather walk every contact.
+		from = `(SELECT DISTINCT contact_id FROM tasks
+				WHERE kind = 'call' AND done = 0 AND deleted = 0 AND due <> '' AND due < ? AND contact_id <> '') d
+			CROSS JOIN contacts c ON c.id = d.contact_id`
+		args = append([]any{localdb.StoredTime(dayEnd)}, args...)
+	}
+	q := `SELECT c.id, c.full_name, c.company_id, c.lead_status, c.phones, c.do_not_call,
+			COALESCE(json_extract(c.addresses, '$[0].city'), '')
+		FROM ` + from + ` WHERE ` + where
+	all, err := scanEntries(ctx, s.DB(), q, args)
+	if err != nil {
 		return nil, fmt.Errorf("build queue: %w", err)
 	}
+	out := all[:0]
+	for _, e := range all {
+		if call, ok := due[e.ContactID]; ok {
+			e.Due, e.TaskID, e.TaskTitle = &call.at, call.taskID, call.title
+		} else if calledToday[e.ContactID] {
+			continue // called today, nothing due: the rep is done with it
+		}
+		out = append(out, e)
+	}
+	out = sortedQueue(out, o.Limit)
 	return out, companyPlaces(ctx, s.DB(), out)
+}
+
+// dueCall is a contact's earliest open call task due by the end of today.
+type dueCall struct {
+	at            time.Time
+	taskID, title string
+}
+
+// callsDue reads the open call tasks due before dayEnd, the earliest of
+// each contact (on equal times, the first id). They are few: one range of
+// their index.
+func callsDue(ctx context.Context, db *sql.DB, dayEnd time.Time) (map[string]dueCall, error) {
+	rows, err := db.QueryContext(ctx, `SELECT contact_id, due, id, title FROM tasks
+		WHERE kind = 'call' AND done = 0 AND deleted = 0 AND due <> '' AND due < ? AND contact_id <> ''
+		ORDER BY due DESC, id DESC`, localdb.StoredTime(dayEnd))
+	if err != nil {
+		return nil, fmt.Errorf("calls due: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]dueCall{}
+	for rows.Next() {
+		var contactID, at string
+		var c dueCall
+		if err := rows.Scan(&contactID, &at, &c.taskID, &c.title); err != nil {
+			return nil, fmt.Errorf("calls due: %w", err)
+		}
+		if c.at, err = time.Parse(time.RFC3339Nano, at); err != nil {
+			return nil, fmt.Errorf("call %s due %q: %w", c.taskID, at, err)
+		}
+		out[contactID] = c // the earliest comes last
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("calls due: %w", err)
+	}
+	return out, nil
+}
+
+// calledSince reads the contacts with a call logged since start (today's
+// calls are few: one range of their index).
+func calledSince(ctx context.Context, db *sql.DB, start time.Time) (map[string]bool, error) {
+	rows, err := db.QueryContext(ctx, `SELECT contact_id FROM activities WHERE kind = 'call' AND occurred_at >= ? AND deleted = 0`,
+		localdb.StoredTime(start))
+	if err != nil {
+		return nil, fmt.Errorf("calls today: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]bool{}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("calls today: %w", err)
+		}
+		out[id] = true
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("calls today: %w", err)
+	}
+	return out, nil
 }
 
 // companyPlaces fills in the company name of the entries, and the company's
@@ -289,10 +358,8 @@ func scanEntries(ctx context.Context, db *sql.DB, q string, args []any) ([]Entry
 	for rows.Next() {
 		var e Entry
 		var phonesJSON sql.RawBytes
-		var due sql.NullString
 		var dnc bool
-		if err := rows.Scan(&e.ContactID, &e.Name, &e.CompanyID, &e.LeadStatus, &phonesJSON, &dnc,
-			&e.City, &due); err != nil {
+		if err := rows.Scan(&e.ContactID, &e.Name, &e.CompanyID, &e.LeadStatus, &phonesJSON, &dnc, &e.City); err != nil {
 			return nil, err
 		}
 		if phones, err = decodeStoredPhones(phonesJSON, phones[:0]); err != nil {
@@ -306,13 +373,6 @@ func scanEntries(ctx context.Context, db *sql.DB, q string, args []any) ([]Entry
 			e.Skip = SkipDoNotCall
 		case e.Phone == "":
 			e.Skip = SkipNoPhone
-		}
-		if due.String != "" {
-			t, err := time.Parse(time.RFC3339Nano, due.String)
-			if err != nil {
-				return nil, fmt.Errorf("due call of contact %s: %w", e.ContactID, err)
-			}
-			e.Due = &t
 		}
 		out = append(out, e)
 	}
@@ -393,44 +453,6 @@ func readPlainPhones(raw []byte, buf []localdb.Phone) (phones []localdb.Phone, o
 		}
 		return phones, take("]") && len(rest) == 0
 	}
-}
-
-// attachTasks names the earliest due call task of each entry that has one.
-func attachTasks(ctx context.Context, db *sql.DB, entries []Entry, dayEnd time.Time) error {
-	byContact := map[string]*Entry{}
-	var ids []any
-	for i := range entries {
-		if entries[i].Due != nil {
-			byContact[entries[i].ContactID] = &entries[i]
-			ids = append(ids, entries[i].ContactID)
-		}
-	}
-	const chunk = 500
-	for start := 0; start < len(ids); start += chunk {
-		part := ids[start:min(start+chunk, len(ids))]
-		rows, err := db.QueryContext(ctx, `SELECT contact_id, id, title FROM tasks
-			WHERE kind = 'call' AND done = 0 AND deleted = 0 AND due <> '' AND due < ? AND contact_id IN (`+marks(len(part))+`)
-			ORDER BY due DESC, id DESC`, append([]any{localdb.StoredTime(dayEnd)}, part...)...)
-		if err != nil {
-			return fmt.Errorf("due calls: %w", err)
-		}
-		for rows.Next() {
-			var contactID, id, title string
-			if err := rows.Scan(&contactID, &id, &title); err != nil {
-				rows.Close()
-				return fmt.Errorf("due calls: %w", err)
-			}
-			// Latest due first, so the earliest one is written last.
-			e := byContact[contactID]
-			e.TaskID, e.TaskTitle = id, title
-		}
-		err = rows.Err()
-		rows.Close()
-		if err != nil {
-			return fmt.Errorf("due calls: %w", err)
-		}
-	}
-	return nil
 }
 
 // Dialable picks the number to dial from phones: the primary one, else the
