@@ -24,18 +24,20 @@ func BenchmarkBuildQueue(b *testing.B) {
 	for _, bc := range []struct {
 		name   string
 		filter localdb.QueueFilter
+		limit  int // the queue screen shows 2000
 	}{
-		{"status=new", localdb.QueueFilter{LeadStatus: []string{localdb.LeadNew}}},
-		{"due-today", localdb.QueueFilter{DueToday: true}},
-		{"city=Berlin", localdb.QueueFilter{City: "Berlin"}},
-		{"postal=8", localdb.QueueFilter{PostalPrefix: "8"}},
-		{"tag+status+owner", localdb.QueueFilter{Tags: []string{"VIP"}, LeadStatus: []string{localdb.LeadNew, localdb.LeadContacted}, Owner: "me"}},
+		{"status=new", localdb.QueueFilter{LeadStatus: []string{localdb.LeadNew}}, 0},
+		{"due-today", localdb.QueueFilter{DueToday: true}, 0},
+		{"city=Berlin", localdb.QueueFilter{City: "Berlin"}, 0},
+		{"postal=8", localdb.QueueFilter{PostalPrefix: "8"}, 0},
+		{"tag+status+owner", localdb.QueueFilter{Tags: []string{"VIP"}, LeadStatus: []string{localdb.LeadNew, localdb.LeadContacted}, Owner: "me"}, 0},
+		{"screen:everyone", localdb.QueueFilter{}, 2000},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			var n int
 			cpu := demotest.CPU()
 			for b.Loop() {
-				q, err := calls.Build(context.Background(), s, bc.filter, calls.Options{Now: demotest.Now, Location: time.UTC})
+				q, err := calls.Build(context.Background(), s, bc.filter, calls.Options{Now: demotest.Now, Location: time.UTC, Limit: bc.limit})
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -93,6 +93,11 @@ func TestQueueFilters(t *testing.T) {
 			q, err := calls.Build(context.Background(), s, tc.filter, calls.Options{Now: friday, Location: berlin})
 			require.NoError(t, err)
 			assert.Equal(t, tc.want, names(q))
+			for _, limit := range []int{1, 2, 3} {
+				q, err := calls.Build(context.Background(), s, tc.filter, calls.Options{Now: friday, Location: berlin, Limit: limit})
+				require.NoError(t, err)
+				assert.Equal(t, tc.want[:min(limit, len(tc.want))], names(q), "the first %d", limit)
+			}
 		})
 	}
 	_, err := calls.Build(context.Background(), s, localdb.QueueFilter{LeadStatus: []string{"hot"}}, calls.Options{})
@@ -154,6 +159,11 @@ func TestQueueGoesOnWhereTheRepStopped(t *testing.T) {
 	q, err = calls.Build(ctx, s, localdb.QueueFilter{LeadStatus: []string{"new", "contacted"}}, opts)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"Berta Bauer", "Dora Dietz", "Emil Engel", "Frida Fink"}, names(q))
+	opts.Limit = 2
+	q, err = calls.Build(ctx, s, localdb.QueueFilter{LeadStatus: []string{"new", "contacted"}}, opts)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"Berta Bauer", "Dora Dietz"}, names(q), "limited: Anton and Carl are still left out")
+	opts.Limit = 0
 	opts.IncludeCalledToday = true
 	q, err = calls.Build(ctx, s, localdb.QueueFilter{LeadStatus: []string{"new", "contacted"}}, opts)
 	require.NoError(t, err)
