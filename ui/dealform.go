@@ -132,25 +132,11 @@ func (f *dealForm) extras(d *localdb.Deal, onDeleted func()) fyne.CanvasObject {
 		acts.Refresh()
 	})
 	del := widget.NewButtonWithIcon(lang.L("Delete deal"), theme.DeleteIcon(), func() {
-		c := dialog.NewConfirm(lang.L("Delete deal?"), lang.L("Delete {{.Name}}?", map[string]any{"Name": d.Title}), func(ok bool) {
-			if !ok {
-				return
-			}
-			background(a, func(ctx context.Context) (none, error) {
-				return none{}, a.store.Delete(ctx, localdb.EntityDeal, d.ID)
-			}, func(_ none, err error) {
-				if err != nil {
-					a.showError(lang.L("Could not delete"), err)
-					return
-				}
+		a.confirmDeleteRecord(lang.L("Delete deal?"), lang.L("Delete {{.Name}}?", map[string]any{"Name": d.Title}),
+			localdb.EntityDeal, d.ID, func() {
 				f.d.Hide()
 				onDeleted()
 			})
-		}, a.win)
-		c.SetConfirmText(lang.L("Delete"))
-		c.SetDismissText(lang.L("Cancel"))
-		c.SetConfirmImportance(widget.DangerImportance)
-		a.showDialog(c)
 	})
 	del.Importance = widget.DangerImportance
 	task := widget.NewButtonWithIcon(lang.L("Task"), theme.CheckButtonCheckedIcon(), func() { a.addTask(d.ContactID, d.CompanyID, d.ID) })

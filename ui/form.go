@@ -167,6 +167,29 @@ func (a *App) confirmDiscard(text string, discard func()) {
 	a.showDialog(d)
 }
 
+// confirmDeleteRecord asks, then deletes record id of entity off the UI
+// goroutine and calls deleted; a failure is shown.
+func (a *App) confirmDeleteRecord(title, text, entity, id string, deleted func()) {
+	c := dialog.NewConfirm(title, text, func(ok bool) {
+		if !ok {
+			return
+		}
+		background(a, func(ctx context.Context) (none, error) {
+			return none{}, a.store.Delete(ctx, entity, id)
+		}, func(_ none, err error) {
+			if err != nil {
+				a.showError(lang.L("Could not delete"), err)
+				return
+			}
+			deleted()
+		})
+	}, a.win)
+	c.SetConfirmText(lang.L("Delete"))
+	c.SetDismissText(lang.L("Cancel"))
+	c.SetConfirmImportance(widget.DangerImportance)
+	a.showDialog(c)
+}
+
 // fieldProblem is a validation error as shown under its field:
 // “max@”: missing domain.
 func fieldProblem(err error) string {

@@ -306,27 +306,12 @@ func (s *productsScreen) saved() {
 func (f *productForm) deleteButton(p *localdb.Product) fyne.CanvasObject {
 	a := f.s.a
 	del := widget.NewButtonWithIcon(lang.L("Delete product"), theme.DeleteIcon(), func() {
-		c := dialog.NewConfirm(lang.L("Delete product?"),
+		a.confirmDeleteRecord(lang.L("Delete product?"),
 			lang.L("Delete {{.Name}}? Deals that sold it keep their line items and amounts.", map[string]any{"Name": p.Name}),
-			func(ok bool) {
-				if !ok {
-					return
-				}
-				background(a, func(ctx context.Context) (none, error) {
-					return none{}, a.store.Delete(ctx, localdb.EntityProduct, p.ID)
-				}, func(_ none, err error) {
-					if err != nil {
-						a.showError(lang.L("Could not delete"), err)
-						return
-					}
-					f.close()
-					f.s.saved()
-				})
-			}, a.win)
-		c.SetConfirmText(lang.L("Delete"))
-		c.SetDismissText(lang.L("Cancel"))
-		c.SetConfirmImportance(widget.DangerImportance)
-		a.showDialog(c)
+			localdb.EntityProduct, p.ID, func() {
+				f.close()
+				f.s.saved()
+			})
 	})
 	del.Importance = widget.DangerImportance
 	return del
