@@ -20,15 +20,20 @@ func opsOf(seen []protocol.Record) map[hubtest.Key]string {
 	return out
 }
 
+// insideAndFieldRep is a fresh hub with an inside rep of the north (ines)
+// and a field rep of the south (fred).
+func insideAndFieldRep(t *testing.T, backend string) (*hubtest.Hub, *hubtest.Client, *hubtest.Client) {
+	h := newHub(t, backend)
+	return h, h.Client(h.AddUser("ines", protocol.RoleRep, "north")), h.Client(h.AddUser("fred", protocol.RoleRep, "south"))
+}
+
 // A visit booked by an inside rep of one territory for a field rep of
 // another reaches the field rep with the company (and its records) and the
 // contact it names; the field rep may write them; re-assigning it away
 // sends the field rep removes, never deletes.
 func TestAssigneeScope(t *testing.T) {
 	hubtest.ForEachBackend(t, func(t *testing.T, backend string) {
-		h := newHub(t, backend)
-		inside := h.Client(h.AddUser("ines", protocol.RoleRep, "north"))
-		field := h.Client(h.AddUser("fred", protocol.RoleRep, "south"))
+		h, inside, field := insideAndFieldRep(t, backend)
 		other := h.Client(h.AddUser("olga", protocol.RoleRep, "east"))
 
 		co, ct, deal, visit := hubtest.NewID(), hubtest.NewID(), hubtest.NewID(), hubtest.NewID()
@@ -100,9 +105,7 @@ func TestAssigneeScope(t *testing.T) {
 // the first is re-assigned.
 func TestAssigneeKeepsCompanyOfAnotherVisit(t *testing.T) {
 	hubtest.ForEachBackend(t, func(t *testing.T, backend string) {
-		h := newHub(t, backend)
-		inside := h.Client(h.AddUser("ines", protocol.RoleRep, "north"))
-		field := h.Client(h.AddUser("fred", protocol.RoleRep, "south"))
+		_, inside, field := insideAndFieldRep(t, backend)
 		co, v1, v2 := hubtest.NewID(), hubtest.NewID(), hubtest.NewID()
 		push(t, inside,
 			inside.Create("company", co, map[string]any{"name": "Nordwerk"}),
@@ -123,9 +126,7 @@ func TestAssigneeKeepsCompanyOfAnotherVisit(t *testing.T) {
 // their assignees after the upgrade, with what they grant.
 func TestAssigneeMigrationResendsAssignedRecords(t *testing.T) {
 	hubtest.ForEachBackend(t, func(t *testing.T, backend string) {
-		h := newHub(t, backend)
-		inside := h.Client(h.AddUser("ines", protocol.RoleRep, "north"))
-		field := h.Client(h.AddUser("fred", protocol.RoleRep, "south"))
+		h, inside, field := insideAndFieldRep(t, backend)
 		co, ct, visit := hubtest.NewID(), hubtest.NewID(), hubtest.NewID()
 		push(t, inside,
 			inside.Create("company", co, map[string]any{"name": "Nordwerk"}),
