@@ -259,13 +259,22 @@ func companyPlaces(ctx context.Context, db *sql.DB, entries []Entry) error {
 
 // sortedQueue returns the first limit (0: all) of entries in queue order.
 // Entries are large: their pointers are sorted, and each entry is copied
-// once.
+// once. The contacts without a call due often come in order already (from
+// an index in name order): they are sorted only when they do not.
 func sortedQueue(entries []Entry, limit int) []Entry {
-	order := make([]*Entry, len(entries))
+	var due, others []*Entry
 	for i := range entries {
-		order[i] = &entries[i]
+		if entries[i].Due != nil {
+			due = append(due, &entries[i])
+		} else {
+			others = append(others, &entries[i])
+		}
 	}
-	slices.SortFunc(order, queueOrder)
+	slices.SortFunc(due, queueOrder)
+	if !slices.IsSortedFunc(others, queueOrder) {
+		slices.SortFunc(others, queueOrder)
+	}
+	order := append(due, others...)
 	if limit > 0 && len(order) > limit {
 		order = order[:limit]
 	}
@@ -375,11 +384,12 @@ func scanEntries(ctx context.Context, db *sql.DB, q string, args []any) ([]Entry
 	var phones []localdb.Phone
 	for rows.Next() {
 		var e Entry
-		var phonesJSON sql.RawBytes
+		var status, phonesJSON sql.RawBytes
 		var dnc bool
-		if err := rows.Scan(&e.ContactID, &e.Name, &e.CompanyID, &e.LeadStatus, &phonesJSON, &dnc, &e.City); err != nil {
+		if err := rows.Scan(&e.ContactID, &e.Name, &e.CompanyID, &status, &phonesJSON, &dnc, &e.City); err != nil {
 			return nil, err
 		}
+		e.LeadStatus = known(status, localdb.LeadStatuses)
 		if phones, err = decodeStoredPhones(phonesJSON, phones[:0]); err != nil {
 			return nil, fmt.Errorf("phones of contact %s: %w", e.ContactID, err)
 		}
@@ -414,6 +424,22 @@ func decodeStoredPhones(raw []byte, buf []localdb.Phone) ([]localdb.Phone, error
 	return phones, nil
 }
 
+// phoneTypes are the usual phone types, shared by the entries instead of
+// a copy each.
+var phoneTypes = []string{localdb.PhoneWork, localdb.PhoneMobile, localdb.PhoneHome, localdb.PhoneFax}
+
+// known returns the one of values that b spells, else b as a new string: a
+// long queue holds few distinct lead statuses and phone types, and a string
+// each would be 20,000 allocations more.
+func known(b []byte, values []string) string {
+	for _, v := range values {
+		if string(b) == v {
+			return v
+		}
+	}
+	return string(b)
+}
+
 // readPlainPhones reads raw if it is in the plain form decodeStoredPhones
 // describes; ok is false for anything else.
 func readPlainPhones(raw []byte, buf []localdb.Phone) (phones []localdb.Phone, ok bool) {
@@ -425,16 +451,17 @@ func readPlainPhones(raw []byte, buf []localdb.Phone) (phones []localdb.Phone, o
 		rest = rest[len(lit):]
 		return true
 	}
-	// text reads the rest of a string whose opening quote was taken: plain
-	// when it has no escape and no control character (which JSON escapes).
-	text := func(s *string) bool {
+	// text reads the rest of a string whose opening quote was taken, as
+	// one of values or a new string: plain when it has no escape and no
+	// control character (which JSON escapes).
+	text := func(s *string, values []string) bool {
 		for end, c := range rest {
 			switch {
 			case c == '"':
 				if !utf8.Valid(rest[:end]) {
 					return false
 				}
-				*s, rest = string(rest[:end]), rest[end+1:]
+				*s, rest = known(rest[:end], values), rest[end+1:]
 				return true
 			case c == '\\' || c < 0x20:
 				return false
@@ -451,13 +478,13 @@ func readPlainPhones(raw []byte, buf []localdb.Phone) (phones []localdb.Phone, o
 	}
 	for {
 		var p localdb.Phone
-		if !take(`{"number":"`) || !text(&p.Number) {
+		if !take(`{"number":"`) || !text(&p.Number, nil) {
 			return nil, false
 		}
-		if take(`,"type":"`) && !text(&p.Type) {
+		if take(`,"type":"`) && !text(&p.Type, phoneTypes) {
 			return nil, false
 		}
-		if take(`,"e164":"`) && !text(&p.E164) {
+		if take(`,"e164":"`) && !text(&p.E164, nil) {
 			return nil, false
 		}
 		p.Primary = take(`,"primary":true`)
