@@ -27,6 +27,7 @@ func TestBookedVisitReachesTheFieldRep(t *testing.T) {
 		field.login(h.URL, h.AddUser("fred", protocol.RoleRep, "south"))
 		other := newDevice(t, "other field rep", nil)
 		other.login(h.URL, h.AddUser("olga", protocol.RoleRep, "east"))
+		assert.Equal(t, "fred", field.store.Owner(), "after login the database's user is the hub user: the planner starts with it")
 
 		co := &localdb.Company{Name: "Nordwerk GmbH", Territory: "north", City: "Hamburg"}
 		require.NoError(t, inside.store.Create(ctx, co))

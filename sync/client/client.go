@@ -324,6 +324,12 @@ func (c *Client) LoginAccount(ctx context.Context, server, token string) (Accoun
 	if err := c.store.SetSyncValue(ctx, localdb.SyncUser, me.User); err != nil {
 		return Account{}, fmt.Errorf("login: %w", err)
 	}
+	// This database's user is the hub user from now on: the hub names them
+	// so as owner of their records and as assignee of the visits booked for
+	// them, and the planner and a new visit start with that name.
+	if err := c.store.SetSetting(ctx, localdb.SettingOwner, me.User); err != nil {
+		return Account{}, fmt.Errorf("login: %w", err)
+	}
 	c.publish()
 	c.Trigger()
 	return me, nil
