@@ -44,7 +44,7 @@ func productColumns() []string {
 	return []string{lang.L("Name"), lang.L("SKU"), lang.L("Price"), lang.L("Won deals")}
 }
 
-var productColumnWidths = []float32{360, 160, 140, 120}
+var productColumnWidths = []float32{440, 180, 160, 200}
 
 func newProductsScreen(a *App) *productsScreen {
 	s := &productsScreen{a: a}
