@@ -1,9 +1,6 @@
 package localdb
 
 import (
-	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -80,7 +77,7 @@ func (t *Tx) ContactsByID(ids []string) (map[string]*Contact, error) {
 // journal entry and its two search rows): SQLite's work per statement, and
 // the driver's per call, were a third of a bulk import's writing. Contacts
 // are prepared (normalized, validated, given their ids) at once and written
-// when the batch is flushed: by Flush, or before the transaction commits.
+// when bulkRows of them wait, by Flush, or before the transaction commits.
 // Until then the transaction does not see them, so a caller that reads or
 // changes contacts in between flushes first. Company links are checked once
 // per batch; the batch assumes that nothing deletes companies in the
@@ -98,11 +95,13 @@ type pendingContact struct {
 	doc  searchDoc
 }
 
-// ContactBatch starts a batch of contact creations in t.
+// ContactBatch returns the batch of contact creations of t, started on
+// first use.
 func (t *Tx) ContactBatch() *ContactBatch {
-	b := &ContactBatch{t: t, live: map[string]bool{}}
-	t.batches = append(t.batches, b)
-	return b
+	if t.batch == nil {
+		t.batch = &ContactBatch{t: t, live: map[string]bool{}}
+	}
+	return t.batch
 }
 
 // CreateContact prepares a contact like Tx.CreateContact (a
@@ -128,13 +127,18 @@ func (b *ContactBatch) CreateContact(c *Contact) error {
 		return err
 	}
 	b.pending = append(b.pending, pendingContact{c: c, vals: vals, doc: doc})
+	if len(b.pending) == bulkRows {
+		return b.Flush()
+	}
 	return nil
 }
 
-// bulkRows is the number of contacts per statement: a contact row has 40
-// parameters, and SQLite allows 32,766 per statement. Measured on 10,000
-// contacts: 400 took a sixth less time than 100, and 800 no less than 400.
-const bulkRows = 400
+// bulkRows is the most contacts that wait in a batch, written with one
+// statement per table. Measured on 10,000 contacts, 400 took a sixth less time than
+// 100 (and 800 no less than 400), but on 100,000 the import's peak memory
+// was 15 MB higher: SQLite parses and keeps a program of 47 parameters per
+// row, and the queued rows weigh too.
+const bulkRows = 100
 
 // Flush writes the queued contacts, their journal entries and search rows.
 func (b *ContactBatch) Flush() error {
@@ -149,52 +153,49 @@ func (b *ContactBatch) Flush() error {
 	if err := t.queryRow(`SELECT COALESCE(MAX(rid), 0) FROM contacts`).Scan(&lastRid); err != nil {
 		return fmt.Errorf("create contacts: %w", err)
 	}
-	at := formatTime(t.now)
-	var args []any
-	for start := 0; start < len(b.pending); start += bulkRows {
-		part := b.pending[start:min(start+bulkRows, len(b.pending))]
-		// Full chunks reuse their prepared statements; a shorter last
-		// chunk is prepared once and dropped, so that a store does not
-		// keep a statement for every length an import ever ended with.
-		exec := t.exec
-		if len(part) < bulkRows {
-			exec = t.execUncached
-		}
-		args = args[:0]
-		for i, p := range part {
-			m := &p.c.Meta
-			args = append(args, lastRid+int64(start+i+1), m.ID, formatTime(m.CreatedAt), formatTime(m.UpdatedAt), m.Version, 0, m.Owner)
-			args = append(args, p.vals...)
-		}
-		if _, err := exec(sp.insertRowsSQL(len(part)), args...); err != nil {
-			return fmt.Errorf("create contacts: %w", err)
-		}
-		args = args[:0]
-		for _, p := range part {
-			opID, err := uuid.NewV7()
-			if err != nil {
-				return fmt.Errorf("journal: %w", err)
-			}
-			args = append(args, opID.String(), sp.name, p.c.ID, OpCreate, sp.createFields(p.vals), 0, at)
-		}
-		if _, err := exec(journalInsert+rowsSQL(len(part), journalColumns), args...); err != nil {
+	at, n := formatTime(t.now), len(b.pending)
+	// A full batch reuses its prepared statements; a shorter one (the last
+	// of a transaction) is prepared once and dropped, so that a store does
+	// not keep a statement for every length a batch ever ended with.
+	exec := t.exec
+	if n < bulkRows {
+		exec = t.execUncached
+	}
+	args := make([]any, 0, n*(7+len(sp.cols)))
+	for i, p := range b.pending {
+		m := &p.c.Meta
+		args = append(args, lastRid+int64(i+1), m.ID, formatTime(m.CreatedAt), formatTime(m.UpdatedAt), m.Version, 0, m.Owner)
+		args = append(args, p.vals...)
+	}
+	if _, err := exec(sp.insertRowsSQL(n), args...); err != nil {
+		return fmt.Errorf("create contacts: %w", err)
+	}
+	args = args[:0]
+	for _, p := range b.pending {
+		opID, err := uuid.NewV7()
+		if err != nil {
 			return fmt.Errorf("journal: %w", err)
 		}
-		args = args[:0]
-		for i, p := range part {
-			args = p.doc.appendSearchArgs(args, searchRowid(sp, lastRid+int64(start+i+1)), sp.name, p.c.ID)
-		}
-		if _, err := exec("INSERT"+searchInsert+rowsSQL(len(part), searchColumns), args...); err != nil {
-			return fmt.Errorf("search index: %w", err)
-		}
-		args = args[:0]
-		for i, p := range part {
-			args = p.doc.appendNameArgs(args, searchRowid(sp, lastRid+int64(start+i+1)))
-		}
-		if _, err := exec("INSERT"+searchNameInsert+rowsSQL(len(part), searchNameColumns), args...); err != nil {
-			return fmt.Errorf("search index: %w", err)
-		}
+		args = append(args, opID.String(), sp.name, p.c.ID, OpCreate, sp.createFields(p.vals), 0, at)
 	}
+	if _, err := exec(journalInsert+rowsSQL(n, journalColumns), args...); err != nil {
+		return fmt.Errorf("journal: %w", err)
+	}
+	args = args[:0]
+	for i, p := range b.pending {
+		args = p.doc.appendSearchArgs(args, searchRowid(sp, lastRid+int64(i+1)), sp.name, p.c.ID)
+	}
+	if _, err := exec("INSERT"+searchInsert+rowsSQL(n, searchColumns), args...); err != nil {
+		return fmt.Errorf("search index: %w", err)
+	}
+	args = args[:0]
+	for i, p := range b.pending {
+		args = p.doc.appendNameArgs(args, searchRowid(sp, lastRid+int64(i+1)))
+	}
+	if _, err := exec("INSERT"+searchNameInsert+rowsSQL(n, searchNameColumns), args...); err != nil {
+		return fmt.Errorf("search index: %w", err)
+	}
+	clear(b.pending) // the written contacts are the caller's, not the batch's, to keep
 	b.pending = b.pending[:0]
 	return nil
 }
@@ -207,53 +208,4 @@ func (sp *entitySpec) insertRowsSQL(rows int) string {
 	}
 	return "INSERT INTO " + sp.table + " (rid, id, created_at, updated_at, version, deleted, owner, " +
 		strings.Join(names, ", ") + ") VALUES " + rowsSQL(rows, 7+len(sp.cols))
-}
-
-// BulkSession runs a series of write transactions, such as the batches of an
-// import, on one connection whose page cache is raised from SQLite's 2 MB to
-// bulkCacheKiB: a batch of thousands of contacts dirties more pages than
-// 2 MB hold, and SQLite then writes them to the WAL before the commit as
-// well as at it; and the next batch finds the index pages of the last one
-// still cached. Measured on a 10,000-card import: a sixth less writing time.
-type BulkSession struct {
-	s         *Store
-	conn      *sql.Conn
-	cacheSize int64 // the connection's cache_size before, restored by Close
-}
-
-// bulkCacheKiB is the page cache of a BulkSession's connection.
-const bulkCacheKiB = 16384
-
-// BeginBulk takes a connection of the pool for a BulkSession; Close gives
-// it back.
-func (s *Store) BeginBulk(ctx context.Context) (*BulkSession, error) {
-	conn, err := s.db.Conn(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("begin bulk writes: %w", err)
-	}
-	b := &BulkSession{s: s, conn: conn}
-	if err := conn.QueryRowContext(ctx, `PRAGMA cache_size`).Scan(&b.cacheSize); err != nil {
-		conn.Close()
-		return nil, fmt.Errorf("begin bulk writes: %w", err)
-	}
-	if _, err := conn.ExecContext(ctx, fmt.Sprintf(`PRAGMA cache_size = -%d`, bulkCacheKiB)); err != nil {
-		conn.Close()
-		return nil, fmt.Errorf("begin bulk writes: %w", err)
-	}
-	return b, nil
-}
-
-// Update runs fn in one write transaction like Store.Update, on the
-// session's connection.
-func (b *BulkSession) Update(ctx context.Context, fn func(*Tx) error) error {
-	return b.s.update(ctx, b.conn, fn)
-}
-
-// Close gives the connection back to the pool with its cache as before.
-func (b *BulkSession) Close() error {
-	_, err := b.conn.ExecContext(context.Background(), fmt.Sprintf(`PRAGMA cache_size = %d`, b.cacheSize))
-	if err != nil {
-		err = fmt.Errorf("end bulk writes: %w", err)
-	}
-	return errors.Join(err, b.conn.Close())
 }

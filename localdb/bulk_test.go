@@ -72,7 +72,7 @@ func tableRows(t *testing.T, s *Store, query string) [][]string {
 }
 
 func TestContactBatchWritesWhatCreateContactWrites(t *testing.T) {
-	// More than bulkRows contacts: full statements and a shorter last one.
+	// More than bulkRows contacts: full batches and a shorter last one.
 	n := bulkRows + 37
 	ctx := context.Background()
 	one, oneCo := bulkTestStore(t)
@@ -157,35 +157,4 @@ func TestContactBatchQueuesUntilFlush(t *testing.T) {
 	hits, err := s.Search(ctx, "Rolled", SearchOptions{})
 	require.NoError(t, err)
 	assert.Empty(t, hits)
-}
-
-func TestBulkSession(t *testing.T) {
-	s, _ := openTestStore(t)
-	ctx := context.Background()
-	b, err := s.BeginBulk(ctx)
-	require.NoError(t, err)
-	var cache int64
-	require.NoError(t, b.Update(ctx, func(tx *Tx) error {
-		if err := tx.SQL().QueryRow(`PRAGMA cache_size`).Scan(&cache); err != nil {
-			return err
-		}
-		return tx.ContactBatch().CreateContact(&Contact{FullName: "Anna Schmidt"})
-	}))
-	assert.Equal(t, int64(-bulkCacheKiB), cache, "the session's transactions run with the larger cache")
-	require.NoError(t, b.Close())
-	assert.Equal(t, 1, rowCount(t, s, "contacts"), "the session's transaction committed")
-
-	// Every connection of the pool is back at SQLite's default cache: hold
-	// them all at once, so that the session's connection is among them.
-	var conns []*sql.Conn
-	for range 4 {
-		c, err := s.DB().Conn(ctx)
-		require.NoError(t, err)
-		conns = append(conns, c)
-		require.NoError(t, c.QueryRowContext(ctx, `PRAGMA cache_size`).Scan(&cache))
-		assert.Equal(t, int64(-2000), cache)
-	}
-	for _, c := range conns {
-		c.Close()
-	}
 }

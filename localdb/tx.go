@@ -28,23 +28,13 @@ type Tx struct {
 	companyNames map[string]string // cache for search documents within one batch
 	stageList    []Stage           // cache of the pipeline within one batch
 	stmts        map[string]*sql.Stmt
-	batches      []*ContactBatch // written out before the commit
+	batch        *ContactBatch // written out before the commit
 }
 
 // Update runs fn in one write transaction: everything fn writes, with its
 // journal entries, commits together or not at all.
 func (s *Store) Update(ctx context.Context, fn func(*Tx) error) error {
-	return s.update(ctx, s.db, fn)
-}
-
-// txBeginner is what *sql.DB and *sql.Conn share: Update runs on any
-// connection of the pool, a BulkSession on the one it holds.
-type txBeginner interface {
-	BeginTx(ctx context.Context, opts *sql.TxOptions) (*sql.Tx, error)
-}
-
-func (s *Store) update(ctx context.Context, db txBeginner, fn func(*Tx) error) error {
-	sqlTx, err := db.BeginTx(ctx, nil)
+	sqlTx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
@@ -54,8 +44,8 @@ func (s *Store) update(ctx context.Context, db txBeginner, fn func(*Tx) error) e
 	if err := fn(t); err != nil {
 		return err
 	}
-	for _, b := range t.batches {
-		if err := b.Flush(); err != nil {
+	if t.batch != nil {
+		if err := t.batch.Flush(); err != nil {
 			return err
 		}
 	}

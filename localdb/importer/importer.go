@@ -146,16 +146,11 @@ func (im *Importer) Import(ctx context.Context, files []Source) (*Report, error)
 	// A batch being written is finished even when ctx ends meanwhile; ctx is
 	// checked between batches.
 	writeCtx := context.WithoutCancel(ctx)
-	bulk, err := im.store.BeginBulk(writeCtx)
-	if err != nil {
-		return rep, fmt.Errorf("import: %w", err)
-	}
-	defer bulk.Close() // only gives the connection back; the batches are committed
 	if !im.opts.DryRun {
-		r.inTx = func(fn func(*localdb.Tx) error) error { return bulk.Update(writeCtx, fn) }
+		r.inTx = func(fn func(*localdb.Tx) error) error { return im.store.Update(writeCtx, fn) }
 		return rep, r.loop(ctx, files)
 	}
-	err = bulk.Update(writeCtx, func(t *localdb.Tx) error {
+	err = im.store.Update(writeCtx, func(t *localdb.Tx) error {
 		r.inTx = func(fn func(*localdb.Tx) error) error { return fn(t) }
 		if err := r.loop(ctx, files); err != nil {
 			return err

@@ -76,6 +76,9 @@ func TestKilledImport(t *testing.T) {
 		}
 	}
 	assert.Equal(t, n, created, "every contact is journaled, and no journal entry lacks its contact")
+	var indexed int
+	require.NoError(t, s.DB().QueryRow(`SELECT COUNT(*) FROM search WHERE record_id IN (SELECT id FROM contacts)`).Scan(&indexed))
+	assert.Equal(t, n, indexed, "every contact has its search row")
 
 	in, err := os.Open(file)
 	require.NoError(t, err)
