@@ -29,7 +29,8 @@ type dealForm struct {
 	company, contact                      *picker
 	stage, currency                       *widget.Select
 	fields                                map[string]*field
-	items                                 *lineItems // a stored deal's line items
+	items                                 *lineItems   // a stored deal's line items
+	lineChanges                           []lineChange // typed line changes the save writes with the deal
 }
 
 // newDealDialog opens deal d (new when it has no ID); onSaved runs after a
@@ -95,7 +96,11 @@ func newDealDialog(a *App, d *localdb.Deal, stages []localdb.Stage, onSaved func
 				if d.ID == "" {
 					return t.Create(d)
 				}
-				return t.Save(d)
+				if err := t.Save(d); err != nil {
+					return err
+				}
+				// After the deal: the amount follows the lines.
+				return applyChanges(t, f.lineChanges)
 			})
 		},
 		reload: func(ctx context.Context, orig *localdb.Deal) (*localdb.Deal, error) {
@@ -164,7 +169,7 @@ func (f *dealForm) valuesOf(d *localdb.Deal) formValues {
 	}
 	return formValues{"title": d.Title, "company": d.Company, "company_id": d.CompanyID, "contact": d.Contact,
 		"contact_id": d.ContactID, "stage": d.Stage, "amount": amount, "currency": cur, "probability": prob,
-		"expected": f.a.loc.isoToInput(d.ExpectedClose), "next": d.NextStep, "lost": d.LostReason}
+		"expected": f.a.loc.isoToInput(d.ExpectedClose), "next": d.NextStep, "lost": d.LostReason, "lines": ""}
 }
 
 func (f *dealForm) fill(v formValues) {
@@ -188,7 +193,15 @@ func (f *dealForm) values() formValues {
 	return formValues{"title": f.title.Text, "company": f.company.entry.Text, "company_id": f.company.id,
 		"contact": f.contact.entry.Text, "contact_id": f.contact.id, "stage": stage, "amount": f.amount.Text,
 		"currency": f.currency.Selected, "probability": f.prob.Text, "expected": f.expected.Text,
-		"next": f.nextStep.Text, "lost": f.reason.Text}
+		"next": f.nextStep.Text, "lost": f.reason.Text, "lines": f.pendingLines()}
+}
+
+// pendingLines sums up the line items typed but not saved yet ("" for none).
+func (f *dealForm) pendingLines() string {
+	if f.items == nil {
+		return ""
+	}
+	return f.items.pendingKey()
 }
 
 func (f *dealForm) checkTitle() bool {
@@ -243,6 +256,13 @@ func (f *dealForm) check() bool {
 			f.a.focus(c.focus)
 			return false
 		}
+	}
+	if f.items != nil {
+		changes, ok := f.items.pendingChanges()
+		if !ok {
+			return false
+		}
+		f.lineChanges = changes
 	}
 	return true
 }

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -25,13 +26,38 @@ type lineItems struct {
 	dealID   string
 	box      *fyne.Container
 	products []localdb.Product
-	count    int         // the deal's lines
-	qtys     []*keyEntry // the lines' quantity fields
+	count    int       // the deal's lines
+	rows     []lineRow // the lines' fields, in line order
 	pick     *widget.Select
 	qty      *keyEntry
 	add      *widget.Button
 	problem  errorText
 }
+
+// lineRow is one line's quantity and unit price fields with what they showed
+// when loaded, so that typed but unsaved changes can be told apart.
+type lineRow struct {
+	n                int
+	id               string
+	qty, price       *keyEntry
+	loadedQ, loadedP string
+}
+
+// lineChange is a line's typed quantity and unit price, read.
+type lineChange struct {
+	n          int
+	id         string
+	qty, price int64
+}
+
+// lineFailure is a line change the store refused, with the line's number.
+type lineFailure struct {
+	n   int
+	err error
+}
+
+func (e *lineFailure) Error() string { return fmt.Sprintf("line %d: %v", e.n, e.err) }
+func (e *lineFailure) Unwrap() error { return e.err }
 
 type lineItemsData struct {
 	items    []sales.Item
@@ -72,7 +98,7 @@ func (li *lineItems) load() {
 
 func (li *lineItems) show(d lineItemsData) {
 	a := li.f.a
-	li.products, li.count, li.qtys = d.products, len(d.items), nil
+	li.products, li.count, li.rows = d.products, len(d.items), nil
 	var names []string
 	for _, p := range d.products {
 		names = append(names, p.Name+" · "+a.loc.money(p.Price, p.Currency))
@@ -84,7 +110,7 @@ func (li *lineItems) show(d lineItemsData) {
 		li.box.Add(li.itemRow(n+1, it, cur))
 	}
 	if len(d.items) > 0 {
-		li.box.Add(secondary(lang.L("Change a quantity or a unit price and press Enter to save it.")))
+		li.box.Add(secondary(lang.L("Change a quantity or a unit price and press Enter, or save the deal.")))
 	}
 	if len(d.items) == 0 {
 		li.box.Add(secondary(lang.L("No line items: the amount is typed in. Add products and the amount follows them.")))
@@ -109,19 +135,11 @@ func (li *lineItems) itemRow(n int, it sales.Item, cur string) fyne.CanvasObject
 	qty, price := newEntry(a), newEntry(a)
 	qty.SetText(strconv.FormatInt(it.Quantity, 10))
 	price.SetText(a.loc.amountInput(it.UnitPrice))
-	save := func(string) {
-		q, p, problem := li.parseLine(n, qty.Text, price.Text)
-		if problem != "" {
-			li.problem.set(problem)
-			return
-		}
-		li.changeLine(n, func(t *localdb.Tx) error {
-			_, err := sales.SetItem(t, id, q, p)
-			return err
-		})
-	}
+	// Enter saves this line and every other line changed meanwhile, which
+	// the reload afterwards would otherwise lose.
+	save := func(string) { li.savePending() }
 	qty.OnSubmitted, price.OnSubmitted = save, save
-	li.qtys = append(li.qtys, qty)
+	li.rows = append(li.rows, lineRow{n: n, id: id, qty: qty, price: price, loadedQ: qty.Text, loadedP: price.Text})
 	remove := widget.NewButtonWithIcon("", theme.DeleteIcon(), func() {
 		li.changeLine(n, func(t *localdb.Tx) error { return sales.RemoveItem(t, id) })
 	})
@@ -152,6 +170,57 @@ func (li *lineItems) parseLine(n int, qtyText, priceText string) (qty, price int
 	return qty, price, ""
 }
 
+// pendingKey sums up the lines whose quantity or unit price was changed
+// but not saved yet, for the form's values: the form then counts them as
+// unsaved changes, and Cancel asks before they go.
+func (li *lineItems) pendingKey() string {
+	var b strings.Builder
+	for _, r := range li.rows {
+		if r.qty.Text != r.loadedQ || r.price.Text != r.loadedP {
+			fmt.Fprintf(&b, "%d:%s×%s;", r.n, r.qty.Text, r.price.Text)
+		}
+	}
+	return b.String()
+}
+
+// pendingChanges reads the changed lines; false, with the problem shown,
+// when one of them cannot be read.
+func (li *lineItems) pendingChanges() ([]lineChange, bool) {
+	var out []lineChange
+	for _, r := range li.rows {
+		if r.qty.Text == r.loadedQ && r.price.Text == r.loadedP {
+			continue
+		}
+		q, p, problem := li.parseLine(r.n, r.qty.Text, r.price.Text)
+		if problem != "" {
+			li.problem.set(problem)
+			return nil, false
+		}
+		out = append(out, lineChange{n: r.n, id: r.id, qty: q, price: p})
+	}
+	return out, true
+}
+
+// applyChanges writes line changes in the transaction.
+func applyChanges(t *localdb.Tx, changes []lineChange) error {
+	for _, c := range changes {
+		if _, err := sales.SetItem(t, c.id, c.qty, c.price); err != nil {
+			return &lineFailure{n: c.n, err: err}
+		}
+	}
+	return nil
+}
+
+// savePending saves every changed line at once (Enter in one of them): the
+// reload afterwards would lose the others.
+func (li *lineItems) savePending() {
+	changes, ok := li.pendingChanges()
+	if !ok || len(changes) == 0 {
+		return
+	}
+	li.changeLine(changes[0].n, func(t *localdb.Tx) error { return applyChanges(t, changes) })
+}
+
 // lineProblem says what is wrong with a field (the store's name) of line n
 // in a sentence: "Line 2: quantity must be at least 1".
 func lineProblem(n int, field, problem string) string {
@@ -166,6 +235,10 @@ func lineProblem(n int, field, problem string) string {
 // lineError words an error of saving line n; a validation error names the
 // line and the field.
 func lineError(n int, err error) string {
+	var lf *lineFailure
+	if errors.As(err, &lf) {
+		n, err = lf.n, lf.err
+	}
 	var ve *localdb.ValidationError
 	if errors.As(err, &ve) {
 		return lineProblem(n, ve.Field, problemText(ve.Problem))

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -75,4 +76,39 @@ func TestLineItemQuantityAndPriceChangeTheAmount(t *testing.T) {
 	h.typeInto(h.entryWithText("1"), "0")
 	h.tap("Add")
 	h.requireText("Line 3: quantity must be at least 1")
+}
+
+func TestLineItemChangesTypedWithoutEnterAreKept(t *testing.T) {
+	h := newHarness(t, harnessOpts{welcomed: true})
+	d := dealWithTwoLines(t, h)
+	ctx := context.Background()
+
+	// Two lines changed, Enter in neither: Cancel asks before they go.
+	rows := h.app.editing().(*dealForm).items.rows
+	h.typeInto(rows[1].price, "1,500")
+	h.typeInto(rows[0].qty, "4")
+	test.Tap(h.button("Cancel"))
+	h.idle()
+	h.requireText("Discard changes?")
+	h.tap("Keep editing")
+	h.idle()
+
+	// Saving the deal saves them with it, and the amount follows.
+	test.Tap(h.button("Save"))
+	h.idle()
+	got, err := h.store.GetDeal(ctx, d.ID)
+	require.NoError(t, err)
+	assert.Equal(t, int64(4*69000+2*150000), got.Amount)
+}
+
+func TestEnterSavesEveryChangedLine(t *testing.T) {
+	h := newHarness(t, harnessOpts{welcomed: true})
+	d := dealWithTwoLines(t, h)
+	rows := h.app.editing().(*dealForm).items.rows
+	h.typeInto(rows[0].qty, "5") // line 1, no Enter
+	h.typeInto(rows[1].qty, "3") // line 2
+	h.key(fyne.KeyReturn)
+	got, err := h.store.GetDeal(context.Background(), d.ID)
+	require.NoError(t, err)
+	assert.Equal(t, int64(5*69000+3*160000), got.Amount, "line 1's quantity is not lost to line 2's save")
 }

@@ -43,8 +43,8 @@ func salesShots(a *App) []shot {
 		// The rep sets the last line's quantity to 0 and presses Enter: the
 		// store refuses, the panel names the line and the field.
 		{name: "deal-items-invalid", prepare: func() {
-			if f, ok := a.editing().(*dealForm); ok && f.items != nil && len(f.items.qtys) > 0 {
-				q := f.items.qtys[len(f.items.qtys)-1]
+			if f, ok := a.editing().(*dealForm); ok && f.items != nil && len(f.items.rows) > 0 {
+				q := f.items.rows[len(f.items.rows)-1].qty
 				q.SetText("0")
 				q.OnSubmitted(q.Text)
 			}
