@@ -146,7 +146,7 @@ func OrderRoute(t *localdb.Tx, day time.Time, p Plan) (RouteResult, error) {
 	if assignee == "" {
 		return RouteResult{}, fmt.Errorf("order route: assignee: required: whose day is ordered")
 	}
-	from, _ := DayRange(day, day.Location())
+	from, dayEnd := DayRange(day, day.Location())
 	vs, err := dayVisits(t, assignee, from)
 	if err != nil || len(vs) == 0 {
 		return RouteResult{Visits: vs}, err
@@ -169,7 +169,6 @@ func OrderRoute(t *localdb.Tx, day time.Time, p Plan) (RouteResult, error) {
 			res.Unlocated = append(res.Unlocated, vs[i])
 		}
 	}
-	_, dayEnd := DayRange(day, day.Location())
 	next := vs[0].StartAt
 	for n, i := range order {
 		v := vs[i]
