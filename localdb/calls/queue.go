@@ -113,8 +113,7 @@ func Build(ctx context.Context, s *localdb.Store, f localdb.QueueFilter, o Optio
 		// their contacts: SQLite, knowing nothing of their number, would
 		// rather walk every contact.
 		dueArgs := append([]any{localdb.StoredTime(dayEnd)}, args...)
-		if out, err = scanEntries(ctx, s.DB(), sel+`FROM (SELECT DISTINCT contact_id FROM tasks
-				WHERE kind = 'call' AND done = 0 AND deleted = 0 AND due <> '' AND due < ? AND contact_id <> '') d
+		if out, err = scanEntries(ctx, s.DB(), sel+`FROM (SELECT DISTINCT contact_id FROM tasks WHERE `+callsDueWhere+`) d
 			CROSS JOIN contacts c ON c.id = d.contact_id WHERE `+where, dueArgs); err != nil {
 			return nil, fmt.Errorf("build queue: %w", err)
 		}
@@ -155,12 +154,15 @@ type dueCall struct {
 	taskID, title string
 }
 
+// callsDueWhere selects the open call tasks of contacts due before its one
+// parameter, the end of today.
+const callsDueWhere = `kind = 'call' AND done = 0 AND deleted = 0 AND due <> '' AND due < ? AND contact_id <> ''`
+
 // callsDue reads the open call tasks due before dayEnd, the earliest of
 // each contact (on equal times, the first id). They are few: one range of
 // their index.
 func callsDue(ctx context.Context, db *sql.DB, dayEnd time.Time) (map[string]dueCall, error) {
-	rows, err := db.QueryContext(ctx, `SELECT contact_id, due, id, title FROM tasks
-		WHERE kind = 'call' AND done = 0 AND deleted = 0 AND due <> '' AND due < ? AND contact_id <> ''
+	rows, err := db.QueryContext(ctx, `SELECT contact_id, due, id, title FROM tasks WHERE `+callsDueWhere+`
 		ORDER BY due DESC, id DESC`, localdb.StoredTime(dayEnd))
 	if err != nil {
 		return nil, fmt.Errorf("calls due: %w", err)
