@@ -84,34 +84,18 @@ func containsGrant(list []grant, g grant) bool {
 // pulls send them again; lostBy, when not empty, is the grantee who lost
 // the grant: a move names them.
 func (p *pusher) resend(via *record, g grant, lostBy string) error {
-	q := `SELECT entity, id FROM hub_records WHERE entity = ? AND id = ?`
+	q := `SELECT entity, id, territory FROM hub_records WHERE entity = ? AND id = ?`
 	args := []any{g.entity, g.id}
 	if g.entity == protocol.EntityCompany {
-		q += ` UNION ALL SELECT entity, id FROM hub_records WHERE company_id = ? AND deleted = 0 AND entity <> 'company'
+		q += ` UNION ALL SELECT entity, id, territory FROM hub_records WHERE company_id = ? AND deleted = 0 AND entity <> 'company'
 			AND NOT (entity = ? AND id = ?)`
 		args = append(args, g.id, via.entity, via.id)
 	}
-	rows, err := p.query(q, args...)
+	refs, err := p.readRefs(q, args...)
 	if err != nil {
 		return fmt.Errorf("records of %s %s: %w", g.entity, g.id, err)
 	}
-	type key struct{ entity, id string }
-	var keys []key
-	for rows.Next() {
-		var k key
-		if err := rows.Scan(&k.entity, &k.id); err != nil {
-			rows.Close()
-			return fmt.Errorf("records of %s %s: %w", g.entity, g.id, err)
-		}
-		keys = append(keys, k)
-	}
-	if err := rows.Close(); err != nil {
-		return err
-	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	for _, k := range keys {
+	for _, k := range refs {
 		seq := p.nextSeq()
 		if err := p.exec(`UPDATE hub_records SET seq = ? WHERE entity = ? AND id = ?`, seq, k.entity, k.id); err != nil {
 			return fmt.Errorf("resend %s %s: %w", k.entity, k.id, err)

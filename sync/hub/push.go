@@ -872,25 +872,9 @@ func (p *pusher) moved(seq int64, entity, id, oldTerritory, oldAssignee string) 
 // territory, each with a new sequence number so that reps of both
 // territories hear of it.
 func (p *pusher) cascadeTerritory(company *record) error {
-	rows, err := p.query(`SELECT entity, id, territory FROM hub_records
+	deps, err := p.readRefs(`SELECT entity, id, territory FROM hub_records
 		WHERE company_id = ? AND entity <> 'company' AND deleted = 0 AND territory <> ?`, company.id, company.territory)
 	if err != nil {
-		return err
-	}
-	type dep struct{ entity, id, territory string }
-	var deps []dep
-	for rows.Next() {
-		var d dep
-		if err := rows.Scan(&d.entity, &d.id, &d.territory); err != nil {
-			rows.Close()
-			return err
-		}
-		deps = append(deps, d)
-	}
-	if err := rows.Close(); err != nil {
-		return err
-	}
-	if err := rows.Err(); err != nil {
 		return err
 	}
 	for _, d := range deps {
@@ -904,6 +888,31 @@ func (p *pusher) cascadeTerritory(company *record) error {
 		}
 	}
 	return nil
+}
+
+// recordRef names a stored record, with its territory when it was read.
+type recordRef struct{ entity, id, territory string }
+
+// readRefs reads the records a query selects (entity, id, territory) before
+// the push changes them: the rows must be closed before its next statement.
+func (p *pusher) readRefs(query string, args ...any) ([]recordRef, error) {
+	rows, err := p.query(query, args...)
+	if err != nil {
+		return nil, err
+	}
+	var refs []recordRef
+	for rows.Next() {
+		var r recordRef
+		if err := rows.Scan(&r.entity, &r.id, &r.territory); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		refs = append(refs, r)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	return refs, rows.Err()
 }
 
 // editDeleted answers an edit of a deleted record: the delete stands and the
