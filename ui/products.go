@@ -25,6 +25,7 @@ var iconProduct = svgIcon("product", "M21.41 11.58l-9-9C12.05 2.22 11.55 2 11 2H
 type productsScreen struct {
 	a       *App
 	all     []sales.CatalogEntry // by name; replaced, never changed in place
+	folded  []string             // each product's name and SKU folded for the filter
 	visible []int                // indices into all that pass the filter
 	query   string
 	filter  *keyEntry
@@ -150,16 +151,29 @@ func (s *productsScreen) editing() editor {
 
 func (s *productsScreen) reload() {
 	s.stale = false
-	run(s.a, &s.slot, func(ctx context.Context) ([]sales.CatalogEntry, error) {
-		return sales.Catalog(ctx, s.a.store)
-	}, func(all []sales.CatalogEntry, err error) {
+	type catalog struct {
+		all    []sales.CatalogEntry
+		folded []string
+	}
+	run(s.a, &s.slot, func(ctx context.Context) (catalog, error) {
+		all, err := sales.Catalog(ctx, s.a.store)
+		if err != nil {
+			return catalog{}, err
+		}
+		// Folded once here, not per product on every keystroke.
+		folded := make([]string, len(all))
+		for i, p := range all {
+			folded[i] = foldText(p.Name, p.SKU)
+		}
+		return catalog{all, folded}, nil
+	}, func(c catalog, err error) {
 		if err != nil {
 			s.body.Objects = []fyne.CanvasObject{container.NewPadded(newErrorLabel(
 				lang.L("Could not load the list: {{.Error}}", map[string]any{"Error": errorMessage(err)})))}
 			s.body.Refresh()
 			return
 		}
-		s.all, s.loaded = all, true
+		s.all, s.folded, s.loaded = c.all, c.folded, true
 		s.refilter()
 	})
 }
@@ -171,12 +185,10 @@ func (s *productsScreen) refilter() {
 	}
 	words := strings.Fields(foldText(s.query))
 	s.visible = make([]int, 0, len(s.all))
-	for i, p := range s.all {
-		text := foldText(p.Name, p.SKU)
-		if !containsAll(text, words) {
-			continue
+	for i, text := range s.folded {
+		if containsAll(text, words) {
+			s.visible = append(s.visible, i)
 		}
-		s.visible = append(s.visible, i)
 	}
 	n := lang.N("{{.N}} product", len(s.all), map[string]any{"N": s.a.loc.number(int64(len(s.all)))})
 	switch {
@@ -211,11 +223,11 @@ func (s *productsScreen) newProduct() {
 	s.openForm(&localdb.Product{Currency: s.a.currency()})
 }
 
-// skuOwner is the name of another product with this SKU (case-insensitive),
-// or "".
+// skuOwner is the name of another product with this SKU (trimmed; compared
+// case-insensitively), or "".
 func (s *productsScreen) skuOwner(sku, self string) string {
 	for _, p := range s.all {
-		if p.ID != self && strings.EqualFold(p.SKU, strings.TrimSpace(sku)) {
+		if p.ID != self && strings.EqualFold(p.SKU, sku) {
 			return p.Name
 		}
 	}
@@ -352,12 +364,13 @@ func (f *productForm) checkName() bool {
 }
 
 func (f *productForm) checkSKU() bool {
-	switch sku := strings.TrimSpace(f.sku.Text); {
-	case sku == "":
+	sku := strings.TrimSpace(f.sku.Text)
+	if sku == "" {
 		f.fields["sku"].setError(lang.L("Required: give the product a SKU (article number)."))
 		return false
-	case f.s.skuOwner(sku, f.orig.ID) != "":
-		f.fields["sku"].setError(lang.L("SKU already used by {{.Product}}.", map[string]any{"Product": f.s.skuOwner(sku, f.orig.ID)}))
+	}
+	if owner := f.s.skuOwner(sku, f.orig.ID); owner != "" {
+		f.fields["sku"].setError(lang.L("SKU already used by {{.Product}}.", map[string]any{"Product": owner}))
 		return false
 	}
 	f.fields["sku"].setError("")
