@@ -176,16 +176,11 @@ const (
 	syncOpResolve = "resolve"
 )
 
-// PendingOutgoing returns up to limit journal entries not yet pushed, oldest
-// first, with what a push needs to send them.
-func (s *Store) PendingOutgoing(ctx context.Context, limit int) ([]Outgoing, error) {
-	return s.PendingOutgoingAfter(ctx, 0, limit)
-}
-
-// PendingOutgoingAfter is PendingOutgoing from the journal entry after seq
-// after on: a push reads its next batch while the hub applies the current
-// one.
-func (s *Store) PendingOutgoingAfter(ctx context.Context, after int64, limit int) ([]Outgoing, error) {
+// PendingOutgoing returns up to limit journal entries not yet pushed after
+// the entry numbered after (0: from the first), oldest first, with what a
+// push needs to send them: a push reads its next batch while the hub
+// applies the current one.
+func (s *Store) PendingOutgoing(ctx context.Context, after int64, limit int) ([]Outgoing, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT j.seq, j.op_id, j.entity, j.record_id, j.op, j.fields, j.base_version, j.at,
 			COALESCE(o.op, ''), COALESCE(o.conflict, ''), COALESCE(o.resolution, ''), COALESCE(o.bases, '{}'),
 			COALESCE(r.seq, 0), COALESCE(r.versions, '{}')

@@ -79,7 +79,7 @@ func TestApplyHubRecords(t *testing.T) {
 	_, versions, err = s.SyncRecord(bg, localdb.EntityContact, id)
 	require.NoError(t, err)
 	assert.Equal(t, map[string]int64{"full_name": 9, "title": 5}, versions)
-	out, err := s.PendingOutgoing(bg, 10)
+	out, err := s.PendingOutgoing(bg, 0, 10)
 	require.NoError(t, err)
 	require.Len(t, out, 1)
 	assert.Equal(t, int64(5), out[0].Versions["title"], "the push sends the base the rep saw")
@@ -129,7 +129,7 @@ func TestPushOutcomes(t *testing.T) {
 	require.NoError(t, s.CreateContact(bg, a))
 	b := &localdb.Contact{FullName: "Ole Hansen", Notes: "too long for the hub"}
 	require.NoError(t, s.CreateContact(bg, b))
-	out, err := s.PendingOutgoing(bg, 10)
+	out, err := s.PendingOutgoing(bg, 0, 10)
 	require.NoError(t, err)
 	require.Len(t, out, 2)
 	assert.Equal(t, localdb.OpCreate, out[0].Op)
@@ -215,7 +215,7 @@ func TestResolutionJournal(t *testing.T) {
 	require.NoError(t, err)
 	assert.Zero(t, open)
 
-	out, err := s.PendingOutgoing(bg, 10)
+	out, err := s.PendingOutgoing(bg, 0, 10)
 	require.NoError(t, err)
 	ops := []string{}
 	for _, o := range out {
@@ -231,7 +231,7 @@ func TestResolutionJournal(t *testing.T) {
 		return tx.SetFields(localdb.EntityContact, c.ID, map[string]json.RawMessage{"title": raw(`"CEO"`), "shoe": raw(`1`)},
 			map[string]int64{"title": 77})
 	}))
-	out, err = s.PendingOutgoing(bg, 10)
+	out, err = s.PendingOutgoing(bg, 0, 10)
 	require.NoError(t, err)
 	last := out[len(out)-1]
 	assert.Equal(t, "patch", last.Op)

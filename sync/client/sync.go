@@ -148,7 +148,7 @@ type outgoingBatch struct {
 // readBatch reads and encodes the next batch of unpushed journal entries
 // after seq after.
 func (c *Client) readBatch(ctx context.Context, s *session, after int64) outgoingBatch {
-	batch, err := c.store.PendingOutgoingAfter(ctx, after, c.opts.PushBatch)
+	batch, err := c.store.PendingOutgoing(ctx, after, c.opts.PushBatch)
 	if err != nil {
 		return outgoingBatch{err: fmt.Errorf("push: %w", err)}
 	}
