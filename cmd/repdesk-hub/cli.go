@@ -110,11 +110,17 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	return usagef("unknown command %q: use serve, users, backup, restore, migrate or version", args[0])
 }
 
-// newFlagSet returns a flag set that reports errors instead of printing, with
-// --db taken from $REPDESK_HUB_DB by default.
-func newFlagSet(name string) (*flag.FlagSet, *string) {
+// flagSet returns a flag set that reports errors instead of printing.
+func flagSet(name string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
+	return fs
+}
+
+// newFlagSet returns a flagSet with --db taken from $REPDESK_HUB_DB by
+// default.
+func newFlagSet(name string) (*flag.FlagSet, *string) {
+	fs := flagSet(name)
 	db := fs.String("db", os.Getenv("REPDESK_HUB_DB"), "database: a SQLite file or a postgres:// URL")
 	return fs, db
 }
@@ -348,8 +354,7 @@ func pruneLoop(ctx context.Context, db *hub.DB, retention time.Duration, log *sl
 // versionCmd prints the stamped version, so that an admin can tell which
 // build a server runs before and after an upgrade.
 func versionCmd(args []string, stdout io.Writer) error {
-	fs := flag.NewFlagSet("version", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
+	fs := flagSet("version")
 	asJSON := fs.Bool("json", false, "print JSON")
 	rest, err := parse(fs, args)
 	if err != nil {
