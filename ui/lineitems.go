@@ -26,7 +26,6 @@ type lineItems struct {
 	dealID   string
 	box      *fyne.Container
 	products []localdb.Product
-	count    int       // the deal's lines
 	rows     []lineRow // the lines' fields, in line order
 	pick     *widget.Select
 	qty      *keyEntry
@@ -42,6 +41,9 @@ type lineRow struct {
 	qty, price       *keyEntry
 	loadedQ, loadedP string
 }
+
+// changed says whether the quantity or unit price differs from the loaded one.
+func (r lineRow) changed() bool { return r.qty.Text != r.loadedQ || r.price.Text != r.loadedP }
 
 // lineChange is a line's typed quantity and unit price, read.
 type lineChange struct {
@@ -98,7 +100,7 @@ func (li *lineItems) load() {
 
 func (li *lineItems) show(d lineItemsData) {
 	a := li.f.a
-	li.products, li.count, li.rows = d.products, len(d.items), nil
+	li.products, li.rows = d.products, nil
 	var names []string
 	for _, p := range d.products {
 		names = append(names, p.Name+" · "+a.loc.money(p.Price, p.Currency))
@@ -109,18 +111,14 @@ func (li *lineItems) show(d lineItemsData) {
 	for n, it := range d.items {
 		li.box.Add(li.itemRow(n+1, it, cur))
 	}
-	if len(d.items) > 0 {
-		li.box.Add(secondary(lang.L("Change a quantity or a unit price and press Enter, or save the deal.")))
-	}
-	if len(d.items) == 0 {
-		li.box.Add(secondary(lang.L("No line items: the amount is typed in. Add products and the amount follows them.")))
-	}
 	// With line items the amount is their sum, and their prices are in the
 	// deal's currency.
 	if len(d.items) > 0 {
+		li.box.Add(secondary(lang.L("Change a quantity or a unit price and press Enter, or save the deal.")))
 		li.f.amount.Disable()
 		li.f.currency.Disable()
 	} else {
+		li.box.Add(secondary(lang.L("No line items: the amount is typed in. Add products and the amount follows them.")))
 		li.f.amount.Enable()
 		li.f.currency.Enable()
 	}
@@ -176,7 +174,7 @@ func (li *lineItems) parseLine(n int, qtyText, priceText string) (qty, price int
 func (li *lineItems) pendingKey() string {
 	var b strings.Builder
 	for _, r := range li.rows {
-		if r.qty.Text != r.loadedQ || r.price.Text != r.loadedP {
+		if r.changed() {
 			fmt.Fprintf(&b, "%d:%s×%s;", r.n, r.qty.Text, r.price.Text)
 		}
 	}
@@ -188,7 +186,7 @@ func (li *lineItems) pendingKey() string {
 func (li *lineItems) pendingChanges() ([]lineChange, bool) {
 	var out []lineChange
 	for _, r := range li.rows {
-		if r.qty.Text == r.loadedQ && r.price.Text == r.loadedP {
+		if !r.changed() {
 			continue
 		}
 		q, p, problem := li.parseLine(r.n, r.qty.Text, r.price.Text)
@@ -248,7 +246,7 @@ func lineError(n int, err error) string {
 
 func (li *lineItems) addItem() {
 	li.problem.set("")
-	n := li.count + 1 // the line the new item becomes
+	n := len(li.rows) + 1 // the line the new item becomes
 	i := li.pick.SelectedIndex()
 	if i < 0 {
 		li.problem.set(lang.L("Line {{.Line}}: pick a product first.", map[string]any{"Line": n}))
