@@ -39,7 +39,9 @@ func wantGrants(rec *record) []grant {
 // who gains a company or contact gets it sent: it and its records take new
 // sequence numbers. A grantee who loses one may have to drop them: each
 // takes a new sequence number with a move naming the grantee, and the
-// pull sends a remove if they are now outside the grantee's scope.
+// pull sends a remove if they are now outside the grantee's scope. Neither
+// happens while another record grants the grantee the same company or
+// contact: they had it before and keep it.
 func (p *pusher) regrant(rec *record, had []grant) error {
 	want := wantGrants(rec)
 	for _, g := range had {
@@ -50,6 +52,13 @@ func (p *pusher) regrant(rec *record, had []grant) error {
 			g.grantee, g.entity, g.id, rec.entity, rec.id); err != nil {
 			return fmt.Errorf("drop grant of %s %s to %s: %w", g.entity, g.id, g.grantee, err)
 		}
+		kept, err := p.granted(g)
+		if err != nil {
+			return err
+		}
+		if kept {
+			continue
+		}
 		if err := p.resend(rec, g, g.grantee); err != nil {
 			return err
 		}
@@ -58,16 +67,38 @@ func (p *pusher) regrant(rec *record, had []grant) error {
 		if containsGrant(had, g) {
 			continue
 		}
+		already, err := p.granted(g)
+		if err != nil {
+			return err
+		}
 		if err := p.exec(`INSERT INTO hub_grants (grantee, entity, record_id, via_entity, via_id) VALUES (?, ?, ?, ?, ?)
 			ON CONFLICT DO NOTHING`,
 			g.grantee, g.entity, g.id, rec.entity, rec.id); err != nil {
 			return fmt.Errorf("grant %s %s to %s: %w", g.entity, g.id, g.grantee, err)
+		}
+		if already {
+			continue
 		}
 		if err := p.resend(rec, g, ""); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// granted reports whether a record grants g's company or contact to g's
+// grantee.
+func (p *pusher) granted(g grant) (bool, error) {
+	row, err := p.queryRow(`SELECT COUNT(*) FROM hub_grants WHERE grantee = ? AND entity = ? AND record_id = ?`,
+		g.grantee, g.entity, g.id)
+	if err != nil {
+		return false, err
+	}
+	var n int
+	if err := row.Scan(&n); err != nil {
+		return false, fmt.Errorf("read grants of %s %s to %s: %w", g.entity, g.id, g.grantee, err)
+	}
+	return n > 0, nil
 }
 
 func containsGrant(list []grant, g grant) bool {

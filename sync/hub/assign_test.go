@@ -122,6 +122,26 @@ func TestAssigneeKeepsCompanyOfAnotherVisit(t *testing.T) {
 	})
 }
 
+// A second visit booked for a rep who has the company already (through a
+// first visit) sends the rep the new visit, not the company and its records
+// again.
+func TestAssigneeSecondVisitDoesNotResendTheCompany(t *testing.T) {
+	hubtest.ForEachBackend(t, func(t *testing.T, backend string) {
+		_, inside, field := insideAndFieldRep(t, backend)
+		co, deal, v1, v2 := hubtest.NewID(), hubtest.NewID(), hubtest.NewID(), hubtest.NewID()
+		push(t, inside,
+			inside.Create("company", co, map[string]any{"name": "Nordwerk"}),
+			inside.Create("deal", deal, map[string]any{"title": "Pumps", "company_id": co}),
+			inside.Create("visit", v1, map[string]any{"company_id": co, "assignee": "fred"}),
+		)
+		syncAll(t, field)
+		require.Len(t, field.Records, 3)
+		push(t, inside, inside.Create("visit", v2, map[string]any{"company_id": co, "assignee": "fred"}))
+		seen := opsOf(syncAll(t, field))
+		assert.Equal(t, map[hubtest.Key]string{{Entity: "visit", ID: v2}: protocol.ChangeUpsert}, seen)
+	})
+}
+
 // A hub with visits assigned before the assignee scope existed sends them to
 // their assignees after the upgrade, with what they grant.
 func TestAssigneeMigrationResendsAssignedRecords(t *testing.T) {
