@@ -363,6 +363,10 @@ type targetDialog struct {
 	currency *widget.Select
 	problem  errorText
 	slot     slot
+	// targets are the targets of month loaded, read once per month chosen:
+	// choosing another rep only looks them up.
+	targets []localdb.Target
+	loaded  string
 }
 
 // setTarget opens the target dialog.
@@ -391,7 +395,7 @@ func (s *dashboardScreen) setTarget() {
 	t.amount = newEntry(a)
 	t.currency = widget.NewSelect(currencies, nil)
 	t.currency.SetSelected(a.currency())
-	t.rep.OnChanged = func(string) { t.loadExisting() }
+	t.rep.OnChanged = func(string) { t.showExisting() }
 	t.month.OnChanged = func(string) { t.loadExisting() }
 	t.amount.OnSubmitted = func(string) { t.save() }
 	form := formGrid(
@@ -421,13 +425,13 @@ func (t *targetDialog) who() string {
 	return r
 }
 
-// loadExisting puts the amount of the chosen rep's target in the chosen
-// month into the dialog, or empties it when there is none.
+// loadExisting reads the chosen month's targets, then shows the chosen
+// rep's.
 func (t *targetDialog) loadExisting() {
 	if t.month.SelectedIndex() < 0 {
 		return
 	}
-	a, month, rep := t.s.a, t.months[t.month.SelectedIndex()], t.who()
+	a, month := t.s.a, t.months[t.month.SelectedIndex()]
 	run(a, &t.slot, func(ctx context.Context) ([]localdb.Target, error) {
 		return a.store.Targets(ctx, month)
 	}, func(list []localdb.Target, err error) {
@@ -435,15 +439,27 @@ func (t *targetDialog) loadExisting() {
 			t.problem.set(errorMessage(err))
 			return
 		}
-		t.amount.SetText("")
-		for _, g := range list {
-			if g.Rep == rep {
-				t.amount.SetText(a.loc.amountInput(g.Amount))
-				t.currency.SetSelected(g.Currency)
-				break
-			}
-		}
+		t.targets, t.loaded = list, month
+		t.showExisting()
 	})
+}
+
+// showExisting puts the amount of the chosen rep's target in the chosen
+// month into the dialog, or empties it when there is none. While the
+// month's targets are being read it waits for them.
+func (t *targetDialog) showExisting() {
+	if i := t.month.SelectedIndex(); i < 0 || t.months[i] != t.loaded {
+		return
+	}
+	rep := t.who()
+	t.amount.SetText("")
+	for _, g := range t.targets {
+		if g.Rep == rep {
+			t.amount.SetText(t.s.a.loc.amountInput(g.Amount))
+			t.currency.SetSelected(g.Currency)
+			break
+		}
+	}
 }
 
 func (t *targetDialog) save() {
