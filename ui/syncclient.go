@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"repdesk/localdb"
 	"repdesk/localdb/demo"
 	"repdesk/sync/client"
 )
@@ -45,12 +44,7 @@ func (s clientSync) Login(ctx context.Context, server, token string) error {
 	if err := demo.GuardConnect(ctx, s.c.Store()); err != nil {
 		return err // errorMessage words demo.ErrDemoData in the rep's language
 	}
-	me, err := s.c.LoginAccount(ctx, server, token)
-	if err != nil {
-		return err
-	}
-	// The dashboard shows a manager every rep's target, a rep their own.
-	return s.c.Store().SetSetting(ctx, localdb.SettingAccountRole, me.Role)
+	return s.c.Login(ctx, server, token)
 }
 
 func (s clientSync) SetInterval(d time.Duration) { s.c.SetInterval(d) }

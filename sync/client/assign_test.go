@@ -28,6 +28,9 @@ func TestBookedVisitReachesTheFieldRep(t *testing.T) {
 		other := newDevice(t, "other field rep", nil)
 		other.login(h.URL, h.AddUser("olga", protocol.RoleRep, "east"))
 		assert.Equal(t, "fred", field.store.Owner(), "after login the database's user is the hub user: the planner starts with it")
+		role, err := field.store.Setting(ctx, localdb.SettingAccountRole)
+		require.NoError(t, err)
+		assert.Equal(t, protocol.RoleRep, role, "the account's role is kept for what the app shows offline")
 
 		co := &localdb.Company{Name: "Nordwerk GmbH", Territory: "north", City: "Hamburg"}
 		require.NoError(t, inside.store.Create(ctx, co))

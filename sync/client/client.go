@@ -330,6 +330,11 @@ func (c *Client) LoginAccount(ctx context.Context, server, token string) (Accoun
 	if err := c.store.SetSetting(ctx, localdb.SettingOwner, me.User); err != nil {
 		return Account{}, fmt.Errorf("login: %w", err)
 	}
+	// Its role decides what the app shows offline (a manager sees every
+	// rep's target, a rep their own).
+	if err := c.store.SetSetting(ctx, localdb.SettingAccountRole, me.Role); err != nil {
+		return Account{}, fmt.Errorf("login: %w", err)
+	}
 	c.publish()
 	c.Trigger()
 	return me, nil

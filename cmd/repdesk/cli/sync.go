@@ -100,9 +100,6 @@ func runLogin(c *runCtx, args []string) error {
 	if err != nil {
 		return syncError(err)
 	}
-	if err := sc.Store().SetSetting(c.ctx, localdb.SettingAccountRole, me.Role); err != nil {
-		return fmt.Errorf("login: %w", err)
-	}
 	stored, err := sc.Server(c.ctx)
 	if err != nil {
 		return err
