@@ -210,15 +210,6 @@ func (s *productsScreen) refilter() {
 	s.table.Refresh()
 }
 
-func containsAll(text string, words []string) bool {
-	for _, w := range words {
-		if !strings.Contains(text, w) {
-			return false
-		}
-	}
-	return true
-}
-
 func (s *productsScreen) newProduct() {
 	s.openForm(&localdb.Product{Currency: s.a.currency()})
 }

@@ -271,18 +271,21 @@ func filterRows(ctx context.Context, rows []row, query string) ([]int32, error) 
 		if i&4095 == 0 && ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		ok := true
-		for _, w := range words {
-			if !strings.Contains(rows[i].fold, w) {
-				ok = false
-				break
-			}
-		}
-		if ok {
+		if containsAll(rows[i].fold, words) {
 			out = append(out, int32(i))
 		}
 	}
 	return out, nil
+}
+
+// containsAll reports whether text contains every one of words.
+func containsAll(text string, words []string) bool {
+	for _, w := range words {
+		if !strings.Contains(text, w) {
+			return false
+		}
+	}
+	return true
 }
 
 // foldText lower-cases and strips accents ("Müller" → "muller"); words with
