@@ -73,9 +73,10 @@ func (t *Tx) ContactsByID(ids []string) (map[string]*Contact, error) {
 }
 
 // ContactBatch creates many contacts in one transaction with a few
-// multi-row statements instead of four statements per contact (the row, its
-// journal entry and its two search rows): SQLite's work per statement, and
-// the driver's per call, were a third of a bulk import's writing. Contacts
+// multi-row statements instead of two statements per contact (the row and
+// its journal entry): SQLite's work per statement, and the driver's per
+// call, were a third of a bulk import's writing. The search rows are queued
+// for the end of the transaction like every record's (see flushSearch). Contacts
 // are prepared (normalized, validated, given their ids) at once and written
 // when bulkRows of them wait, by Flush, or before the transaction commits.
 // Until then the transaction does not see them, so a caller that reads or
@@ -140,7 +141,8 @@ func (b *ContactBatch) CreateContact(c *Contact) error {
 // row, and the queued rows weigh too.
 const bulkRows = 100
 
-// Flush writes the queued contacts, their journal entries and search rows.
+// Flush writes the queued contacts and their journal entries, and queues
+// their search rows.
 func (b *ContactBatch) Flush() error {
 	if len(b.pending) == 0 {
 		return nil
@@ -181,19 +183,8 @@ func (b *ContactBatch) Flush() error {
 	if _, err := exec(journalInsert+rowsSQL(n, journalColumns), args...); err != nil {
 		return fmt.Errorf("journal: %w", err)
 	}
-	args = args[:0]
 	for i, p := range b.pending {
-		args = p.doc.appendSearchArgs(args, searchRowid(sp, lastRid+int64(i+1)), sp.name, p.c.ID)
-	}
-	if _, err := exec("INSERT"+searchInsert+rowsSQL(n, searchColumns), args...); err != nil {
-		return fmt.Errorf("search index: %w", err)
-	}
-	args = args[:0]
-	for i, p := range b.pending {
-		args = p.doc.appendNameArgs(args, searchRowid(sp, lastRid+int64(i+1)))
-	}
-	if _, err := exec("INSERT"+searchNameInsert+rowsSQL(n, searchNameColumns), args...); err != nil {
-		return fmt.Errorf("search index: %w", err)
+		t.searchWrites = append(t.searchWrites, searchWrite{op: searchInsertNew, rowid: searchRowid(sp, lastRid+int64(i+1)), kind: sp.name, id: p.c.ID, doc: p.doc})
 	}
 	clear(b.pending) // the written contacts are the caller's, not the batch's, to keep
 	b.pending = b.pending[:0]

@@ -29,6 +29,7 @@ type Tx struct {
 	stageList    []Stage           // cache of the pipeline within one batch
 	stmts        map[string]*sql.Stmt
 	batch        *ContactBatch // written out before the commit
+	searchWrites []searchWrite // written out last before the commit
 }
 
 // Update runs fn in one write transaction: everything fn writes, with its
@@ -48,6 +49,9 @@ func (s *Store) Update(ctx context.Context, fn func(*Tx) error) error {
 		if err := t.batch.Flush(); err != nil {
 			return err
 		}
+	}
+	if err := t.flushSearch(); err != nil {
+		return err
 	}
 	if err := sqlTx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
