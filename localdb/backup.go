@@ -313,8 +313,18 @@ func (t *Tx) putRow(sp *entitySpec, h *rowHolder) error {
 		}
 	case isNotFound(err):
 		args := append([]any{h.id, h.created, h.updated, h.version, h.deleted, h.owner}, vals...)
-		if _, err := t.exec(sp.insertSQL, args...); err != nil {
+		res, err := t.exec(sp.insertSQL, args...)
+		if err != nil {
 			return err
+		}
+		if h.deleted == 0 {
+			rid, err := res.LastInsertId()
+			if err != nil {
+				return err
+			}
+			if err := t.tagNew(sp, rid, vals); err != nil {
+				return err
+			}
 		}
 	default:
 		return err

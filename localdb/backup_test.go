@@ -143,7 +143,7 @@ func TestRestoreKeepsCurrentAndUnpushed(t *testing.T) {
 	require.NoError(t, s.MarkPushed(ctx, []int64{pending[0].Seq})) // Bernd
 	// Changes after the backup, not pushed: a new contact, an edit and a
 	// delete.
-	newer := &Contact{FullName: "Clara Newer", CompanyID: company.ID}
+	newer := &Contact{FullName: "Clara Newer", CompanyID: company.ID, Tags: []string{"Messe"}}
 	require.NoError(t, s.Create(ctx, newer))
 	anna, err := s.GetContact(ctx, pushedEarly.ID)
 	require.NoError(t, err)
@@ -199,6 +199,10 @@ func TestRestoreKeepsCurrentAndUnpushed(t *testing.T) {
 	hits, err := r.Search(ctx, "Clara", SearchOptions{})
 	require.NoError(t, err)
 	assert.NotEmpty(t, hits, "carried records are searchable")
+	tagged, err := r.ListContacts(ctx, ContactFilter{Tag: "messe"})
+	require.NoError(t, err)
+	require.Len(t, tagged, 1, "carried records are found by their tags")
+	assert.Equal(t, "Clara Newer", tagged[0].FullName)
 	verdict, err := r.IntegrityCheck(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, "ok", verdict)

@@ -172,6 +172,9 @@ func (b *ContactBatch) Flush() error {
 	if _, err := exec(sp.insertRowsSQL(n), args...); err != nil {
 		return fmt.Errorf("create contacts: %w", err)
 	}
+	if err := t.tagRange(sp, lastRid+1, lastRid+int64(n)); err != nil {
+		return fmt.Errorf("create contacts: %w", err)
+	}
 	args = args[:0]
 	for _, p := range b.pending {
 		opID, err := uuid.NewV7()

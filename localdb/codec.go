@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"time"
 
@@ -42,6 +43,7 @@ type entitySpec struct {
 
 	selectSQL string // SELECT of meta and columns, without WHERE
 	insertSQL string
+	tagsCol   int // position in cols of the tags kept in contact_tags; -1: none
 }
 
 // Entity names.
@@ -121,6 +123,10 @@ func register(name, table string, kindCode int, zero any) {
 	sp.selectSQL = "SELECT " + metaColumns + ", " + strings.Join(names, ", ") + " FROM " + table
 	sp.insertSQL = "INSERT INTO " + table + " (id, created_at, updated_at, version, deleted, owner, " +
 		strings.Join(names, ", ") + ") VALUES (?, ?, ?, ?, ?, ?, " + strings.Join(marks, ", ") + ")"
+	sp.tagsCol = -1
+	if name == EntityContact {
+		sp.tagsCol = slices.IndexFunc(sp.cols, func(c column) bool { return c.name == "tags" })
+	}
 	specsByName[name] = sp
 	specsByType[t] = sp
 }

@@ -660,6 +660,9 @@ func (ha *hubApplier) insert(sp *entitySpec, rec *HubRecord, vals []any) error {
 	if err != nil {
 		return err
 	}
+	if err := t.tagNew(sp, rid, vals); err != nil {
+		return err
+	}
 	if sp.name == EntityCompany {
 		// Contacts and deals of this company that came first show its name
 		// in search only now.
@@ -734,6 +737,9 @@ func (ha *hubApplier) insertQueuedOf(sp *entitySpec) error {
 	}
 	// The rows took consecutive rids up to last; a mark at or below the
 	// first is enough (see markUnindexed).
+	if err := ha.t.tagRange(sp, last-int64(n)+1, last); err != nil {
+		return err
+	}
 	return ha.markUnindexed(sp, last-int64(n)+1)
 }
 

@@ -181,6 +181,9 @@ func (t *Tx) create(rec Record) error {
 	if err != nil {
 		return fmt.Errorf("create %s: %w", sp.name, err)
 	}
+	if err := t.tagNew(sp, rid, vals); err != nil {
+		return fmt.Errorf("create %s: %w", sp.name, err)
+	}
 	if err := t.journalBody(sp.name, m.ID, OpCreate, sp.createFields(vals), 0); err != nil {
 		return fmt.Errorf("create %s: %w", sp.name, err)
 	}

@@ -53,18 +53,26 @@ func TestTagQueueFollowsEveryWrite(t *testing.T) {
 			require.NoError(t, err)
 		}, []string{"Carl Conrad"}},
 		{"pulled from the hub", func() { applyHub(hub(20, `["VIP"]`)) }, []string{"Carl Conrad", "Hanna Hub"}},
-		{"untagged on the hub", func() { applyHub(hub(21, `["Partner"]`)) }, []string{"Carl Conrad"}},
-		{"tagged again on the hub", func() { applyHub(hub(22, `["Partner","VIP"]`)) }, []string{"Carl Conrad", "Hanna Hub"}},
+		{"pulled in a first sync's snapshot", func() {
+			snap := hub(20, `["VIP"]`)
+			snap.ID = "01900000-0000-7000-8000-00000000beef"
+			snap.Fields["full_name"] = json.RawMessage(`"Sven Snapshot"`)
+			update(t, s, func(tx *localdb.Tx) error {
+				return tx.ApplyHubRecords([]localdb.HubRecord{snap}, nil, localdb.ApplyOptions{DeferIndex: true})
+			})
+		}, []string{"Carl Conrad", "Hanna Hub", "Sven Snapshot"}},
+		{"untagged on the hub", func() { applyHub(hub(21, `["Partner"]`)) }, []string{"Carl Conrad", "Sven Snapshot"}},
+		{"tagged again on the hub", func() { applyHub(hub(22, `["Partner","VIP"]`)) }, []string{"Carl Conrad", "Hanna Hub", "Sven Snapshot"}},
 		{"deleted on the hub", func() {
 			applyHub(localdb.HubRecord{Op: localdb.HubDelete, Entity: localdb.EntityContact, ID: hubID, Seq: 23})
-		}, []string{"Carl Conrad"}},
-		{"restored on the hub", func() { applyHub(hub(24, `["VIP"]`)) }, []string{"Carl Conrad", "Hanna Hub"}},
+		}, []string{"Carl Conrad", "Sven Snapshot"}},
+		{"restored on the hub", func() { applyHub(hub(24, `["VIP"]`)) }, []string{"Carl Conrad", "Hanna Hub", "Sven Snapshot"}},
 		{"left the rep's scope", func() {
 			applyHub(localdb.HubRecord{Op: localdb.HubRemove, Entity: localdb.EntityContact, ID: hubID, Seq: 25})
-		}, []string{"Carl Conrad"}},
+		}, []string{"Carl Conrad", "Sven Snapshot"}},
 		// SQLite gives the removed row's number to the next contact.
 		{"a new contact does not inherit a removed one's tags", func() { contactWith(t, s, "Ida Iser", nil) },
-			[]string{"Carl Conrad"}},
+			[]string{"Carl Conrad", "Sven Snapshot"}},
 	} {
 		step.do()
 		q, err := calls.Build(ctx, s, localdb.QueueFilter{Tags: []string{"VIP"}}, calls.Options{Now: friday, Location: berlin})
