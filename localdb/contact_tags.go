@@ -11,8 +11,12 @@ const (
 		SELECT value, ? FROM json_each(?) WHERE type = 'text'`
 	tagRangeSQL = `INSERT OR IGNORE INTO contact_tags (tag, contact_rid)
 		SELECT t.value, c.rid FROM contacts c, json_each(c.tags) t
-		WHERE c.rid BETWEEN ? AND ? AND c.deleted = 0 AND c.tags <> '[]' AND t.type = 'text'`
+		WHERE c.rid BETWEEN ? AND ? AND +c.deleted = 0 AND c.tags <> '[]' AND t.type = 'text'`
 )
+
+// In tagRangeSQL, "+c.deleted" keeps SQLite from reading the range through
+// an index on deleted (contacts_queue), which it otherwise prefers: that
+// read every live contact for each batch.
 
 // tagNew writes the tag rows of a live record of sp just inserted at rid
 // with the stored column values vals; other entities have none.
