@@ -140,6 +140,39 @@ func (p *pusher) resend(via *record, g grant, lostBy string) error {
 	return nil
 }
 
+// leftCompany notes that rec, moved away from company, may have left the
+// scope of the users that company is granted to (the assignees of its
+// visits): each takes a move of their own, as hub_moves names one user per
+// sequence number, and their next pull sends a remove unless rec is still
+// theirs some other way.
+func (p *pusher) leftCompany(rec *record, company string) error {
+	rows, err := p.query(`SELECT DISTINCT grantee FROM hub_grants WHERE entity = ? AND record_id = ? ORDER BY grantee`,
+		protocol.EntityCompany, company)
+	if err != nil {
+		return fmt.Errorf("grantees of company %s: %w", company, err)
+	}
+	var grantees []string
+	for rows.Next() {
+		var g string
+		if err := rows.Scan(&g); err != nil {
+			rows.Close()
+			return fmt.Errorf("grantees of company %s: %w", company, err)
+		}
+		grantees = append(grantees, g)
+	}
+	err = rows.Err()
+	rows.Close()
+	if err != nil {
+		return fmt.Errorf("grantees of company %s: %w", company, err)
+	}
+	for _, g := range grantees {
+		if err := p.moved(p.nextSeq(), rec.entity, rec.id, "", g); err != nil {
+			return fmt.Errorf("%s %s left company %s: %w", rec.entity, rec.id, company, err)
+		}
+	}
+	return nil
+}
+
 // inScope reports whether rec is the user's to write: their own, in their
 // territories, assigned to them, or granted to them by a record assigned
 // to them.

@@ -101,6 +101,44 @@ func TestAssigneeScope(t *testing.T) {
 	})
 }
 
+// A record the field rep has only through a visit's company leaves them
+// when it moves to another company, also one of the same territory (no
+// territory move names them then).
+func TestAssigneeLosesRecordMovedToAnotherCompany(t *testing.T) {
+	hubtest.ForEachBackend(t, func(t *testing.T, backend string) {
+		h, inside, field := insideAndFieldRep(t, backend)
+		peer := h.Client(h.AddUser("paul", protocol.RoleRep, "south"))
+		co, other, ct, deal, visit := hubtest.NewID(), hubtest.NewID(), hubtest.NewID(), hubtest.NewID(), hubtest.NewID()
+		push(t, inside,
+			inside.Create("company", co, map[string]any{"name": "Nordwerk"}),
+			inside.Create("company", other, map[string]any{"name": "Ostbau"}),
+			inside.Create("contact", ct, map[string]any{"full_name": "Jana Berg", "company_id": co}),
+			inside.Create("deal", deal, map[string]any{"title": "Pumps", "company_id": co}),
+			inside.Create("visit", visit, map[string]any{"company_id": co, "contact_id": ct, "assignee": "fred"}),
+		)
+		push(t, peer, peer.Create("visit", hubtest.NewID(), map[string]any{"company_id": co, "assignee": "paul"}))
+		syncAll(t, field)
+		syncAll(t, peer)
+		require.Contains(t, field.Records, hubtest.Key{Entity: "deal", ID: deal})
+		require.Contains(t, peer.Records, hubtest.Key{Entity: "deal", ID: deal})
+
+		syncAll(t, inside)
+		push(t, inside,
+			inside.Patch("deal", deal, map[string]any{"company_id": other}),
+			inside.Patch("contact", ct, map[string]any{"company_id": other}),
+		)
+		for _, rep := range []*hubtest.Client{field, peer} {
+			seen := opsOf(syncAll(t, rep))
+			assert.Equal(t, protocol.ChangeRemove, seen[hubtest.Key{Entity: "deal", ID: deal}], "the deal leaves every assignee of the company")
+			assert.NotContains(t, rep.Records, hubtest.Key{Entity: "deal", ID: deal})
+		}
+		assert.Contains(t, field.Records, hubtest.Key{Entity: "contact", ID: ct}, "the contact the visit names stays with its assignee")
+		assert.NotContains(t, peer.Records, hubtest.Key{Entity: "contact", ID: ct}, "the other assignee had it only through the company")
+		syncAll(t, inside)
+		assert.Equal(t, other, inside.Value("deal", deal, "company_id"), "the territory's reps keep it")
+	})
+}
+
 // A second visit of the same rep to the same company keeps the company when
 // the first is re-assigned.
 func TestAssigneeKeepsCompanyOfAnotherVisit(t *testing.T) {

@@ -787,7 +787,7 @@ func (p *pusher) patch(m *protocol.Mutation, rec *record) (protocol.MutationResu
 		}
 	}
 	if len(changed) > 0 || restored {
-		oldTerritory, oldAssignee := rec.territory, rec.assignee
+		oldTerritory, oldAssignee, oldCompany := rec.territory, rec.assignee, rec.companyID
 		rec.seq = p.nextSeq()
 		rec.updatedAt = p.clientTime(m)
 		for name, v := range changed {
@@ -817,6 +817,11 @@ func (p *pusher) patch(m *protocol.Mutation, rec *record) (protocol.MutationResu
 				by = oldAssignee
 			}
 			if err := p.moved(rec.seq, rec.entity, rec.id, from, by); err != nil {
+				return protocol.MutationResult{}, err
+			}
+		}
+		if oldCompany != "" && rec.companyID != oldCompany {
+			if err := p.leftCompany(rec, oldCompany); err != nil {
 				return protocol.MutationResult{}, err
 			}
 		}
