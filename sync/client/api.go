@@ -152,6 +152,13 @@ const gzipThreshold = 32 << 10
 
 // do sends one request and decodes a 2xx JSON answer into out.
 func (a *api) do(ctx context.Context, op, method, path string, query url.Values, body []byte, out any) error {
+	_, err := a.doVersion(ctx, op, method, path, query, body, out)
+	return err
+}
+
+// doVersion is do returning also the hub's protocol version, from the
+// answer's header (0 if it names none).
+func (a *api) doVersion(ctx context.Context, op, method, path string, query url.Values, body []byte, out any) (int, error) {
 	req := a.rc.R().SetContext(ctx).SetAuthToken(a.token).SetHeader("Accept", "application/json")
 	if query != nil {
 		req.SetQueryParamsFromValues(query)
@@ -162,13 +169,13 @@ func (a *api) do(ctx context.Context, op, method, path string, query url.Values,
 			var buf bytes.Buffer
 			zw, err := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
 			if err != nil {
-				return fmt.Errorf("%s: %w", op, err)
+				return 0, fmt.Errorf("%s: %w", op, err)
 			}
 			if _, err := zw.Write(body); err != nil {
-				return fmt.Errorf("%s: compress: %w", op, err)
+				return 0, fmt.Errorf("%s: compress: %w", op, err)
 			}
 			if err := zw.Close(); err != nil {
-				return fmt.Errorf("%s: compress: %w", op, err)
+				return 0, fmt.Errorf("%s: compress: %w", op, err)
 			}
 			body = buf.Bytes()
 			req.SetHeader("Content-Encoding", "gzip")
@@ -178,9 +185,9 @@ func (a *api) do(ctx context.Context, op, method, path string, query url.Values,
 	resp, err := req.Execute(method, a.server+path)
 	if err != nil {
 		if ctxErr := ctx.Err(); ctxErr != nil {
-			return fmt.Errorf("%s: %w", op, ctxErr)
+			return 0, fmt.Errorf("%s: %w", op, ctxErr)
 		}
-		return fmt.Errorf("%s: %w: %v", op, ErrUnreachable, err)
+		return 0, fmt.Errorf("%s: %w: %v", op, ErrUnreachable, err)
 	}
 	if code := resp.StatusCode(); code/100 != 2 {
 		var e protocol.Error
@@ -190,10 +197,11 @@ func (a *api) do(ctx context.Context, op, method, path string, query url.Values,
 				e.Error = e.Error[:200] + "…"
 			}
 		}
-		return &HubError{Op: op, Status: code, Message: e.Error}
+		return 0, &HubError{Op: op, Status: code, Message: e.Error}
 	}
+	version, _ := strconv.Atoi(resp.Header().Get(protocol.HeaderVersion))
 	if out == nil {
-		return nil
+		return version, nil
 	}
 
 	if d, ok := out.(rawDecoder); ok {
@@ -202,9 +210,9 @@ func (a *api) do(ctx context.Context, op, method, path string, query url.Values,
 		err = json.Unmarshal(resp.Body(), out)
 	}
 	if err != nil {
-		return fmt.Errorf("%s: the hub's answer is not valid: %w", op, err)
+		return 0, fmt.Errorf("%s: the hub's answer is not valid: %w", op, err)
 	}
-	return nil
+	return version, nil
 }
 
 // health asks /healthz once, without retries: the offline probe.
@@ -232,11 +240,12 @@ func (a *api) me(ctx context.Context) (protocol.Me, error) {
 	return me, err
 }
 
-// push sends a push request (protocol.PushRequest as JSON).
-func (a *api) push(ctx context.Context, body []byte) (protocol.PushResponse, error) {
+// push sends a push request (protocol.PushRequest as JSON); it returns
+// the answer and the protocol version of the hub that gave it.
+func (a *api) push(ctx context.Context, body []byte) (protocol.PushResponse, int, error) {
 	var resp pushAnswer
-	err := a.do(ctx, "push", http.MethodPost, protocol.PathPush, nil, body, &resp)
-	return protocol.PushResponse(resp), err
+	version, err := a.doVersion(ctx, "push", http.MethodPost, protocol.PathPush, nil, body, &resp)
+	return protocol.PushResponse(resp), version, err
 }
 
 // pull asks for the changes after cursor. Naming the client id lets the

@@ -146,8 +146,9 @@ type Client struct {
 
 // hooks inject failures at crash points, for tests.
 type hooks struct {
-	// afterPushAnswer runs when the hub's answer to a push arrived, before
-	// it is stored: an error simulates a crash that loses the answer.
+	// afterPushAnswer runs when the hub's answer to a push arrived (and
+	// the next batch may be on its way), before the answer is stored: an
+	// error simulates a crash that loses the answer.
 	afterPushAnswer func() error
 	// beforeCursor runs inside the transaction of a pulled page, after the
 	// page is applied and before the cursor advances: an error simulates a

@@ -21,11 +21,16 @@ type sentMutation struct {
 }
 
 // appendPushRequest appends the push request for a batch of journal
-// entries as protocol.PushRequest JSON.
-func appendPushRequest(b []byte, clientID string, batch []localdb.Outgoing) ([]byte, []sentMutation, error) {
+// entries as protocol.PushRequest JSON; keepOutcomesFrom is its
+// KeepOutcomesFrom (0: none).
+func appendPushRequest(b []byte, clientID string, keepOutcomesFrom int64, batch []localdb.Outgoing) ([]byte, []sentMutation, error) {
 	sent := make([]sentMutation, len(batch))
 	b = append(b, `{"client_id":`...)
 	b = rawjson.AppendString(b, clientID)
+	if keepOutcomesFrom > 0 {
+		b = append(b, `,"keep_outcomes_from":`...)
+		b = strconv.AppendInt(b, keepOutcomesFrom, 10)
+	}
 	b = append(b, `,"mutations":[`...)
 	for i := range batch {
 		if i > 0 {

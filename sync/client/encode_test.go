@@ -58,7 +58,7 @@ func TestAppendPushRequestDecodesAsTheProtocolSays(t *testing.T) {
 			protocol.Mutation{Number: 8, Entity: "contact", ID: id, Op: protocol.OpResolve, Conflict: "c-2"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			b, sent, err := appendPushRequest(nil, "client-1", []localdb.Outgoing{tc.in})
+			b, sent, err := appendPushRequest(nil, "client-1", 0, []localdb.Outgoing{tc.in})
 			require.NoError(t, err)
 			require.True(t, json.Valid(b), "%s", b)
 			var req protocol.PushRequest

@@ -642,8 +642,20 @@ func TestNewerClientsFieldsAndEntitiesAreIgnored(t *testing.T) {
 }
 
 func TestRejectedChangesAreKeptWithTheirReason(t *testing.T) {
-	for _, answerLost := range []bool{false, true} {
-		t.Run(fmt.Sprintf("answer lost=%v", answerLost), func(t *testing.T) {
+	tests := []struct {
+		name       string
+		answerLost bool
+		more       int // contacts added after the refused change
+	}{
+		{"answer arrives", false, 0},
+		{"answer lost", true, 0},
+		// The test devices push 25 changes per batch: the second batch is
+		// on its way when the answer to the first is lost.
+		{"answer lost while the next batch is sent", true, 30},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			answerLost := tc.answerLost
 			h := hubtest.New(t, hubtest.Options{Backend: hubtest.SQLite, Server: hub.Options{MaxValueBytes: 64}})
 			token := h.AddUser("anna", protocol.RoleRep, "north")
 			d := newDevice(t, "laptop", nil)
@@ -651,6 +663,9 @@ func TestRejectedChangesAreKeptWithTheirReason(t *testing.T) {
 			ok := d.addContact("Jana Berg")
 			tooBig := d.addContact("Ole Hansen")
 			d.editContact(tooBig.ID, func(c *localdb.Contact) { c.Notes = strings.Repeat("long note ", 20) })
+			for i := range tc.more {
+				d.addContact(fmt.Sprintf("Kontakt %d", i))
+			}
 			if answerLost {
 				// The hub commits the push, the answer never arrives; the
 				// retry is a duplicate that must still say why.
@@ -666,7 +681,7 @@ func TestRejectedChangesAreKeptWithTheirReason(t *testing.T) {
 				require.Error(t, err)
 			}
 			res := d.sync()
-			assert.Equal(t, 3, res.Pushed, "a refused change counts as processed")
+			assert.Equal(t, 3+tc.more, res.Pushed, "a refused change counts as processed")
 			assert.Equal(t, 1, res.Rejected)
 			assert.Zero(t, res.Pending, "a refused change does not block the journal")
 			rejected, err := d.client.Rejected(ctx)

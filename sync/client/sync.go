@@ -98,9 +98,11 @@ func (c *Client) syncLocked(ctx context.Context) (Result, error) {
 }
 
 // push sends the journal in batches until nothing is pending. The next
-// batch is read and encoded while the hub applies the current one (the
-// client and the hub then use both cores); it is marked pushed only after
-// the hub's answer, as every batch.
+// batch is read and encoded while the hub applies the current one; a hub
+// of protocol 3 or later also gets it while the client stores the answer
+// to the current one (asked to keep that answer's outcomes in case the
+// client loses it), so the client's and the hub's work overlap on the two
+// cores. A batch is marked pushed only after the hub's answer.
 func (c *Client) push(ctx context.Context, s *session, res *Result) error {
 	total, err := c.store.PendingCount(ctx)
 	if err != nil {
@@ -112,26 +114,46 @@ func (c *Client) push(ctx context.Context, s *session, res *Result) error {
 		}
 	}
 	c.progress(0, total)
-	cur := c.readBatch(ctx, s, 0)
+	cur := c.readBatch(ctx, s, 0, 0)
+	if cur.err != nil || len(cur.batch) == 0 {
+		return cur.err
+	}
+	inflight := c.send(ctx, s, cur)
 	for {
-		if cur.err != nil {
-			return cur.err
-		}
-		if len(cur.batch) == 0 {
-			return nil
-		}
+		// Read while the hub works. Sent before the current answer is
+		// stored, the next batch asks the hub to keep that answer.
 		next := make(chan outgoingBatch, 1)
-		go func(after int64) { next <- c.readBatch(ctx, s, after) }(cur.batch[len(cur.batch)-1].Seq)
-		processed, err := c.pushBatch(ctx, s, cur, res)
+		go func(after, keepFrom int64) { next <- c.readBatch(ctx, s, after, keepFrom) }(
+			cur.batch[len(cur.batch)-1].Seq, cur.batch[0].Seq)
+		answer := <-inflight
+		c.noteContact(answer.err)
+		out, err := c.answerOf(cur, answer)
 		prefetched := <-next
 		if err != nil {
 			return err
 		}
+		pipelined := answer.hubVersion >= 3 && out.processed == len(cur.batch) &&
+			prefetched.err == nil && len(prefetched.batch) > 0 && !overlaps(cur.batch, prefetched.batch)
+		if pipelined {
+			inflight = c.send(ctx, s, prefetched)
+		}
+		if err := c.storeAnswer(ctx, out, res); err != nil {
+			if pipelined {
+				<-inflight // the hub keeps its outcomes for the next push
+			}
+			return err
+		}
 		c.progress(res.Pushed, max(total, res.Pushed))
-		if processed < len(cur.batch) || overlaps(cur.batch, prefetched.batch) {
-			// Unprocessed changes go again, and the bases of a record's later
-			// changes are read again after the hub's answer confirmed them.
-			prefetched = c.readBatch(ctx, s, 0)
+		if !pipelined {
+			if out.processed < len(cur.batch) || overlaps(cur.batch, prefetched.batch) {
+				// Unprocessed changes go again, and the bases of a record's
+				// later changes are read again now that the answer is stored.
+				prefetched = c.readBatch(ctx, s, 0, 0)
+			}
+			if prefetched.err != nil || len(prefetched.batch) == 0 {
+				return prefetched.err
+			}
+			inflight = c.send(ctx, s, prefetched)
 		}
 		cur = prefetched
 	}
@@ -146,8 +168,9 @@ type outgoingBatch struct {
 }
 
 // readBatch reads and encodes the next batch of unpushed journal entries
-// after seq after.
-func (c *Client) readBatch(ctx context.Context, s *session, after int64) outgoingBatch {
+// after seq after, asking the hub to keep the outcomes from keepFrom (see
+// protocol.PushRequest).
+func (c *Client) readBatch(ctx context.Context, s *session, after, keepFrom int64) outgoingBatch {
 	batch, err := c.store.PendingOutgoing(ctx, after, c.opts.PushBatch)
 	if err != nil {
 		return outgoingBatch{err: fmt.Errorf("push: %w", err)}
@@ -155,7 +178,7 @@ func (c *Client) readBatch(ctx context.Context, s *session, after int64) outgoin
 	if len(batch) == 0 {
 		return outgoingBatch{}
 	}
-	body, sent, err := appendPushRequest(make([]byte, 0, 256*len(batch)), s.clientID, batch)
+	body, sent, err := appendPushRequest(make([]byte, 0, 256*len(batch)), s.clientID, keepFrom, batch)
 	return outgoingBatch{batch: batch, body: body, sent: sent, err: err}
 }
 
@@ -177,52 +200,81 @@ func overlaps(a, b []localdb.Outgoing) bool {
 	return false
 }
 
-// pushBatch sends one batch and stores the hub's answer; it returns how
-// many of the batch's changes the hub processed.
-func (c *Client) pushBatch(ctx context.Context, s *session, ob outgoingBatch, res *Result) (int, error) {
-	batch := ob.batch
-	resp, err := s.api.push(ctx, ob.body)
-	c.noteContact(err)
+// hubAnswer is the hub's answer to a push, or why there is none.
+type hubAnswer struct {
+	resp       protocol.PushResponse
+	hubVersion int
+	err        error
+}
+
+// send posts a batch; its answer arrives on the channel returned.
+func (c *Client) send(ctx context.Context, s *session, ob outgoingBatch) <-chan hubAnswer {
+	answer := make(chan hubAnswer, 1)
+	go func() {
+		resp, version, err := s.api.push(ctx, ob.body)
+		answer <- hubAnswer{resp: resp, hubVersion: version, err: err}
+	}()
+	return answer
+}
+
+// batchAnswer is what the hub's answer to a batch means for the store.
+type batchAnswer struct {
+	outcomes            []localdb.PushOutcome
+	hubValues           []localdb.HubFieldValue
+	conflicts           []protocol.Conflict
+	processed, rejected int
+}
+
+// answerOf reads the hub's answer to a batch.
+func (c *Client) answerOf(ob outgoingBatch, answer hubAnswer) (batchAnswer, error) {
+	if answer.err != nil {
+		return batchAnswer{}, answer.err
+	}
+	var out batchAnswer
+	var err error
+	out.outcomes, out.hubValues, out.conflicts, err = outcomesOf(ob.batch, ob.sent, &answer.resp)
 	if err != nil {
-		return 0, err
+		return batchAnswer{}, err
 	}
-	if c.hooks.afterPushAnswer != nil {
-		if err := c.hooks.afterPushAnswer(); err != nil {
-			return 0, fmt.Errorf("push: %w", err)
-		}
-	}
-	outcomes, hubValues, conflicts, err := outcomesOf(batch, ob.sent, &resp)
-	if err != nil {
-		return 0, err
-	}
-	processed, rejected := 0, 0
-	for _, o := range outcomes {
+	for _, o := range out.outcomes {
 		if o.Processed {
-			processed++
+			out.processed++
 		}
 		if o.Rejected != "" {
-			rejected++
+			out.rejected++
 		}
 	}
-	if processed == 0 {
-		return 0, fmt.Errorf("push: the hub processed none of %d changes (its last mutation is %d, ours start at %d)",
-			len(batch), resp.LastMutation, batch[0].Seq)
+	if out.processed == 0 {
+		return batchAnswer{}, fmt.Errorf("push: the hub processed none of %d changes (its last mutation is %d, ours start at %d)",
+			len(ob.batch), answer.resp.LastMutation, ob.batch[0].Seq)
+	}
+	return out, nil
+}
+
+// storeAnswer marks what the hub processed pushed and stores the versions,
+// values and conflicts it answered, in one transaction.
+func (c *Client) storeAnswer(ctx context.Context, out batchAnswer, res *Result) error {
+	if c.hooks.afterPushAnswer != nil {
+		if err := c.hooks.afterPushAnswer(); err != nil {
+			return fmt.Errorf("push: %w", err)
+		}
 	}
 	var fresh int
-	err = c.store.Update(ctx, func(t *localdb.Tx) error {
-		if err := t.ApplyPushOutcomes(outcomes, hubValues); err != nil {
+	err := c.store.Update(ctx, func(t *localdb.Tx) error {
+		if err := t.ApplyPushOutcomes(out.outcomes, out.hubValues); err != nil {
 			return err
 		}
-		fresh, err = putConflicts(t, conflicts)
+		var err error
+		fresh, err = putConflicts(t, out.conflicts)
 		return err
 	})
 	if err != nil {
-		return 0, fmt.Errorf("push: store the hub's answer: %w", err)
+		return fmt.Errorf("push: store the hub's answer: %w", err)
 	}
-	res.Pushed += processed
-	res.Rejected += rejected
+	res.Pushed += out.processed
+	res.Rejected += out.rejected
 	res.Conflicts += fresh
-	return processed, nil
+	return nil
 }
 
 // checkClientID asks the hub (an empty push) for the last mutation number
@@ -231,11 +283,11 @@ func (c *Client) pushBatch(ctx context.Context, s *session, ob outgoingBatch, re
 // changes would reuse numbers the hub has seen and be skipped as
 // duplicates. The installation then takes a new client id.
 func (c *Client) checkClientID(ctx context.Context, s *session) error {
-	body, _, err := appendPushRequest(nil, s.clientID, nil)
+	body, _, err := appendPushRequest(nil, s.clientID, 0, nil)
 	if err != nil {
 		return err
 	}
-	resp, err := s.api.push(ctx, body)
+	resp, _, err := s.api.push(ctx, body)
 	c.noteContact(err)
 	if err != nil {
 		return err

@@ -32,6 +32,10 @@ func decodePushRequest(body []byte, req *protocol.PushRequest) error {
 			s, err := rawjson.String(v)
 			req.ClientID = s
 			return memberError(name, err)
+		case "keep_outcomes_from":
+			n, err := rawjson.Int(v)
+			req.KeepOutcomesFrom = n
+			return memberError(name, err)
 		case "mutations":
 			return rawjson.EachElement(v, func(mv []byte) error {
 				req.Mutations = append(req.Mutations, protocol.Mutation{})

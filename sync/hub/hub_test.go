@@ -740,8 +740,8 @@ func TestLimits(t *testing.T) {
 
 // A retry after a lost answer gets the first outcome: the conflict (as it
 // is now, resolved or not) and the values the hub merged. Outcomes below
-// the first number of a later push are forgotten: the client has marked
-// them pushed.
+// the first number of a later push are forgotten (the client has marked
+// them pushed) unless that push asks to keep them.
 func TestDuplicateGetsTheFirstOutcome(t *testing.T) {
 	hubtest.ForEachBackend(t, func(t *testing.T, backend string) {
 		h := newHub(t, backend)
@@ -773,6 +773,18 @@ func TestDuplicateGetsTheFirstOutcome(t *testing.T) {
 		late := push(t, bob, m).Results[0]
 		require.Len(t, late.Conflicts, 1)
 		assert.True(t, late.Conflicts[0].Resolved, "the conflict as it is now")
+
+		// A batch sent before the answer to m was stored keeps m's outcome.
+		kept := bob.Create("company", hubtest.NewID(), map[string]any{"name": "Gamma"})
+		var keptResp protocol.PushResponse
+		require.NoError(t, bob.Do(ctx, http.MethodPost, protocol.PathPush,
+			protocol.PushRequest{ClientID: bob.ID, KeepOutcomesFrom: m.Number, Mutations: []protocol.Mutation{kept}}, &keptResp))
+		require.Equal(t, kept.Number, keptResp.LastMutation)
+		retried := push(t, bob, m, kept).Results
+		assert.True(t, retried[0].Duplicate, "the outcome of m is kept")
+		assert.Equal(t, protocol.StatusConflict, retried[0].Status)
+		assert.True(t, retried[1].Duplicate)
+		assert.Equal(t, protocol.StatusApplied, retried[1].Status)
 
 		later := bob.Create("company", hubtest.NewID(), map[string]any{"name": "Beta"})
 		push(t, bob, later)

@@ -54,7 +54,7 @@ func TestMergeTagSets(t *testing.T) {
 
 // The hand decoder reads push bodies as encoding/json does.
 func TestDecodePushRequestLikeEncodingJSON(t *testing.T) {
-	body := `{"client_id":"0190b5c2-6a7e-7c1a-9a55-2f4c1b0e8d11","future":[1],"mutations":[
+	body := `{"client_id":"0190b5c2-6a7e-7c1a-9a55-2f4c1b0e8d11","future":[1],"keep_outcomes_from":39,"mutations":[
 	  {"mutation":41,"entity":"contact","id":"x","op":"create","fields":{"full_name":{"value":"Kari \"K\"","base":0},
 	   "tags":{"value":["vip"],"base":7},"notes":{"value":null},"o":{"value":{"a":[1,{"b":"}"}]},"base":3}},"at":"2025-03-01T09:12:00.5Z"},
 	  {"mutation":45,"entity":"deal","id":"y","op":"delete","base":1311},
@@ -63,7 +63,7 @@ func TestDecodePushRequestLikeEncodingJSON(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte(body), &want))
 	require.NoError(t, decodePushRequest([]byte(body), &got))
 	assert.Equal(t, want, got)
-	for _, bad := range []string{`{"mutations":[{"mutation":"1"}]}`, `{"mutations":{}}`, `{"client_id":1}`, `{"mutations":[`,
+	for _, bad := range []string{`{"mutations":[{"mutation":"1"}]}`, `{"mutations":{}}`, `{"client_id":1}`, `{"keep_outcomes_from":"39"}`, `{"mutations":[`,
 		`{"mutations":[{"fields":{"a":{"base":"x"}}}]}`, `{"mutations":[{"at":"yesterday"}]}`, `[]`} {
 		var req protocol.PushRequest
 		assert.Error(t, decodePushRequest([]byte(bad), &req), bad)

@@ -64,9 +64,14 @@ func (db *DB) Push(ctx context.Context, u User, req protocol.PushRequest, maxVal
 	}
 	if len(req.Mutations) > 0 {
 		// The client sends its oldest unpushed change first: it has marked
-		// every lower number pushed and never sends one again.
+		// every lower number pushed and never sends one again, except those
+		// from KeepOutcomesFrom, whose answer it is still storing.
+		forgetBelow := req.Mutations[0].Number
+		if req.KeepOutcomesFrom > 0 {
+			forgetBelow = min(forgetBelow, req.KeepOutcomesFrom)
+		}
 		if err := p.sc.exec(ctx, `DELETE FROM hub_outcomes WHERE client_id = ? AND mutation < ?`,
-			req.ClientID, req.Mutations[0].Number); err != nil {
+			req.ClientID, forgetBelow); err != nil {
 			return protocol.PushResponse{}, fmt.Errorf("push: forget old outcomes: %w", err)
 		}
 	}
@@ -519,7 +524,8 @@ func encodeFields(fields map[string]json.RawMessage) []byte {
 	}
 	b := make([]byte, 0, size)
 	b = append(b, '{')
-	for i, k := range slices.Sorted(maps.Keys(fields)) {
+	var buf [32]string
+	for i, k := range sortedKeys(fields, buf[:0]) {
 		if i > 0 {
 			b = append(b, ',')
 		}
@@ -533,7 +539,8 @@ func encodeFields(fields map[string]json.RawMessage) []byte {
 func encodeVersions(versions map[string]int64) []byte {
 	b := make([]byte, 0, 16*len(versions)+2)
 	b = append(b, '{')
-	for i, k := range slices.Sorted(maps.Keys(versions)) {
+	var buf [32]string
+	for i, k := range sortedKeys(versions, buf[:0]) {
 		if i > 0 {
 			b = append(b, ',')
 		}
@@ -542,6 +549,16 @@ func encodeVersions(versions map[string]int64) []byte {
 		b = strconv.AppendInt(b, versions[k], 10)
 	}
 	return append(b, '}')
+}
+
+// sortedKeys appends the keys of m to buf, sorted: with a buffer on the
+// caller's stack, encoding a record's few fields allocates no key slice.
+func sortedKeys[V any](m map[string]V, buf []string) []string {
+	for k := range m {
+		buf = append(buf, k)
+	}
+	slices.Sort(buf)
+	return buf
 }
 
 func boolInt(b bool) int {

@@ -14,8 +14,10 @@ import (
 // outcome of duplicates (MutationResult.Duplicate), values the hub stored
 // instead of the sent ones (MutationResult.Values), three-way tag merges,
 // and own changes left out of pulls (the pull's client_id, Record.Own).
+// Version 3 added PushRequest.KeepOutcomesFrom, so that a client may send
+// its next batch before it has stored the answer to the previous one.
 const (
-	Version    = 2
+	Version    = 3
 	MinVersion = 1
 )
 
@@ -152,8 +154,13 @@ type Mutation struct {
 
 // PushRequest is the body of POST /v1/push.
 type PushRequest struct {
-	ClientID  string     `json:"client_id"`
-	Mutations []Mutation `json:"mutations"`
+	ClientID string `json:"client_id"`
+	// KeepOutcomesFrom (version 3): the client has not yet stored the
+	// answers to the mutations numbered from it, so the hub keeps their
+	// outcomes although they are below the batch's first mutation. 0: the
+	// client has stored every answer below the batch's first mutation.
+	KeepOutcomesFrom int64      `json:"keep_outcomes_from,omitempty"`
+	Mutations        []Mutation `json:"mutations"`
 }
 
 // MutationResult is the hub's answer for one mutation.
