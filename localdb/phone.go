@@ -21,17 +21,33 @@ func NormalizePhone(number, region string) string {
 // search. Empty when the number is not a possible phone number.
 type phoneForms struct{ e164, national, nsn string }
 
-// parsePhone parses number once and derives every form from that parse.
-// phonenumbers.Parse is regular-expression heavy (tens of microseconds), and
-// a contact's phone is needed in several places of one write (normalizing,
-// then the search row, which parses the E.164 form again), and an importer
-// computes the E.164 form before that to match cards; the recent parses are
-// therefore remembered, under the number as given and under its E.164 form.
+// parsePhone parses number once and derives every form from that parse:
+// on the fast path (phonefast.go) for the numbers people usually type,
+// with phonenumbers for the rest. phonenumbers.Parse is regular-expression
+// heavy (tens of microseconds), and a contact's phone is needed in several
+// places of one write (normalizing, then the search row, which parses the
+// E.164 form again), and an importer computes the E.164 form before that to
+// match cards; the recent parses are therefore remembered, under the number
+// as given and under its E.164 form.
 func parsePhone(number, region string) phoneForms {
 	key := region + "\x00" + number
 	if f, ok := phoneCache.get(key); ok {
 		return f
 	}
+	f, ok := fastPhoneForms(number, region)
+	if !ok {
+		f = phonenumbersForms(number, region)
+	}
+	if f.e164 != "" {
+		phoneCache.put(region+"\x00"+f.e164, f)
+	}
+	phoneCache.put(key, f)
+	return f
+}
+
+// phonenumbersForms derives the forms with phonenumbers; the fast path
+// must agree with it (phonefast_test.go).
+func phonenumbersForms(number, region string) phoneForms {
 	var f phoneForms
 	n, err := phonenumbers.Parse(number, region)
 	if err == nil && phonenumbers.IsPossibleNumber(n) {
@@ -41,9 +57,7 @@ func parsePhone(number, region string) phoneForms {
 		n.Extension = nil
 		f.national = phonenumbers.Format(n, phonenumbers.NATIONAL)
 		f.nsn = phonenumbers.GetNationalSignificantNumber(n)
-		phoneCache.put(region+"\x00"+f.e164, f)
 	}
-	phoneCache.put(key, f)
 	return f
 }
 
