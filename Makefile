@@ -26,7 +26,7 @@ help:
 	@echo "make run          build and open RepDesk (demo data on the very first start)"
 	@echo "make test         go vet and the whole test suite with the race detector"
 	@echo "make bench        the benchmarks (medians of 5 runs)"
-	@echo "make fuzz         fuzz the vCard reader for a minute"
+	@echo "make fuzz         fuzz the vCard reader and the phone number fast path, a minute each"
 	@echo "make screenshots  every screen as PNG, English and German, under Xvfb"
 
 # install-pkgs installs the missing Debian packages named in $(1), as root, or
@@ -79,6 +79,7 @@ bench: test-deps
 
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzReader -fuzztime 60s ./localdb/vcard
+	$(GO) test -tags $(TEST_TAGS) -run '^$$' -fuzz FuzzPhoneFastPath -fuzztime 60s ./localdb
 
 # The real app under Xvfb with 100,000 demo contacts visits every screen and
 # saves one PNG per screen and language into docs/screenshots.
