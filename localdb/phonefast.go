@@ -68,16 +68,19 @@ func fastPhoneForms(number, region string) (phoneForms, bool) {
 		cc, national, ccFound = home.ownCountryCode(digits)
 	}
 
-	// parseHelper: the national number is read with the rules of the
-	// region whose country code it carries, unless that is the region
-	// given (which matters for regions sharing a code, such as CA and US).
+	// IsPossibleNumber and Format use the rules of the main region of the
+	// country code, and so does parseHelper for a national number that
+	// came with its country code, unless the region given has the same
+	// code (which matters for regions sharing a code, such as CA and US).
+	rules := home
+	if main := phonenumbers.GetRegionCodeForCountryCode(cc); main != region {
+		if rules = rulesForRegion(main); rules == nil {
+			return phoneForms{}, false
+		}
+	}
 	parseRules := home
 	if ccFound {
-		if main := phonenumbers.GetRegionCodeForCountryCode(cc); main != region {
-			if parseRules = rulesForRegion(main); parseRules == nil {
-				return phoneForms{}, false
-			}
-		}
+		parseRules = rules
 	}
 	if len(national) < minNSNLength {
 		return phoneForms{}, false
@@ -94,14 +97,9 @@ func fastPhoneForms(number, region string) (phoneForms, bool) {
 		return phoneForms{}, false
 	}
 
-	// IsPossibleNumber and Format use the rules of the main region of the
-	// country code. Parse kept the national number as digits with its
-	// leading zeros (Italian leading zero), so the national significant
-	// number is the digits themselves.
-	rules := rulesForRegion(phonenumbers.GetRegionCodeForCountryCode(cc))
-	if rules == nil {
-		return phoneForms{}, false
-	}
+	// Parse kept the national number as digits with its leading zeros
+	// (Italian leading zero), so the national significant number is the
+	// digits themselves.
 	nsn := string(national)
 	if !rules.possible(len(nsn)) {
 		return phoneForms{}, true
@@ -198,20 +196,13 @@ type phoneRules struct {
 	anyPattern     bool // the general pattern is empty: any length 2..17
 	lengths, local []int32
 	formats        []phoneFormat
-}
-
-type phoneFormat struct {
-	leading  *regexp.Regexp // last leading-digits pattern, anchored; nil when none
-	whole    *regexp.Regexp // the pattern, whole
-	pattern  *regexp.Regexp // the pattern as formatNsnUsingPattern applies it
-	template string         // the format with the national prefix formatting rule for the first group
+	leading        leadingDigits // which formats' leading digits a number has
 }
 
 var (
 	phoneRulesByRegion sync.Map // region code -> *phoneRules, nil when unsupported
 	phoneMetadataOnce  sync.Once
 	phoneMetadata      map[string]*phonenumbers.PhoneMetadata
-	firstGroup         = regexp.MustCompile(`(\$\d)`) // phonenumbers.FIRST_GROUP_PATTERN
 )
 
 // rulesForRegion returns the rules of a supported region, built on first
@@ -269,28 +260,8 @@ func buildPhoneRules(m *phonenumbers.PhoneMetadata) *phoneRules {
 	if r.nationalNumber == nil {
 		return nil
 	}
-	for _, f := range m.GetNumberFormat() {
-		pf := phoneFormat{
-			whole:   compileOrNil(`^(?:` + f.GetPattern() + `)$`),
-			pattern: compileOrNil(f.GetPattern()),
-		}
-		if pf.whole == nil || pf.pattern == nil {
-			return nil
-		}
-		if ld := f.GetLeadingDigitsPattern(); len(ld) > 0 {
-			if pf.leading = compileOrNil(`^(?:` + ld[len(ld)-1] + `)`); pf.leading == nil {
-				return nil
-			}
-		}
-		// formatNsnUsingPatternWithCarrier: the rule replaces the first
-		// group reference of the format.
-		pf.template = f.GetFormat()
-		if rule := f.GetNationalPrefixFormattingRule(); rule != "" {
-			if loc := firstGroup.FindStringIndex(pf.template); loc != nil {
-				pf.template = pf.template[:loc[0]] + rule + pf.template[loc[1]:]
-			}
-		}
-		r.formats = append(r.formats, pf)
+	if r.formats, r.leading, ok = buildFormats(m.GetNumberFormat()); !ok {
+		return nil
 	}
 	return r
 }
@@ -435,20 +406,4 @@ func (r *phoneRules) possible(n int) bool {
 	}
 	res := r.lengthResult(n)
 	return res == phonenumbers.IS_POSSIBLE || res == phonenumbers.IS_POSSIBLE_LOCAL_ONLY
-}
-
-// formatNational is Format(NATIONAL) of a number without extension:
-// the first format whose leading digits and pattern fit, with the national
-// prefix formatting rule, else the number as it is.
-func (r *phoneRules) formatNational(nsn string) string {
-	for i := range r.formats {
-		f := &r.formats[i]
-		if f.leading != nil && !f.leading.MatchString(nsn) {
-			continue
-		}
-		if f.whole.MatchString(nsn) {
-			return f.pattern.ReplaceAllString(nsn, f.template)
-		}
-	}
-	return nsn
 }
