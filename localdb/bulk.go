@@ -2,6 +2,7 @@ package localdb
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 
@@ -76,9 +77,10 @@ func (t *Tx) ContactsByID(ids []string) (map[string]*Contact, error) {
 // multi-row statements instead of two statements per contact (the row and
 // its journal entry): SQLite's work per statement, and the driver's per
 // call, were a third of a bulk import's writing. The search rows are queued
-// for the end of the transaction like every record's (see flushSearch). Contacts
-// are prepared (normalized, validated, given their ids) at once and written
-// when bulkRows of them wait, by Flush, or before the transaction commits.
+// for the end of the transaction like every record's (see flushSearch).
+// Contacts are prepared outside the transaction (PrepareContact), given
+// their ids and companies by CreatePrepared, and written when bulkRows of
+// them wait, by Flush, or before the transaction commits.
 // Until then the transaction does not see them, so a caller that reads or
 // changes contacts in between flushes first. Company links are checked once
 // per batch; the batch assumes that nothing deletes companies in the
@@ -105,33 +107,88 @@ func (t *Tx) ContactBatch() *ContactBatch {
 	return t.batch
 }
 
-// CreateContact prepares a contact like Tx.CreateContact (a
-// ValidationError comes at once) and queues it: it is written by the next
-// Flush.
-func (b *ContactBatch) CreateContact(c *Contact) error {
-	if id := c.CompanyID; id != "" && !b.live[id] {
-		if err := b.t.checkLink("company_id", EntityCompany, id); err != nil {
-			return fmt.Errorf("create %s: %w", EntityContact, err)
-		}
-		b.live[id] = true
-	}
+// PreparedContact is a new contact made ready outside any transaction for
+// ContactBatch.CreatePrepared: normalized, validated, encoded, and with the
+// parts of its search row that do not depend on its company. An importer
+// prepares the contacts of its cards on its reading goroutine, so that its
+// writing goroutine, which SQLite keeps to one, only writes: that moved a
+// tenth of a 10,000-card import's CPU time off the writer.
+type PreparedContact struct {
+	c    *Contact
+	vals []any
+	doc  searchDoc
+	err  error // why c cannot be created; CreatePrepared returns it
+}
+
+// PrepareContact prepares a copy of c as Tx.CreateContact would, but for
+// its company, which CreatePrepared sets. A ValidationError is returned by
+// CreatePrepared, not here: it matters only if the contact is created.
+func (s *Store) PrepareContact(c *Contact) *PreparedContact {
+	cp := *c
+	cp.Emails, cp.Phones = slices.Clone(c.Emails), slices.Clone(c.Phones)
+	cp.Addresses, cp.Tags = slices.Clone(c.Addresses), slices.Clone(c.Tags)
+	p := &PreparedContact{c: &cp}
 	sp := specsByName[EntityContact]
-	vals, err := b.t.prepareCreate(sp, c)
-	if err != nil {
-		return err
+	sp.composeStrings(p.c)
+	if err := p.c.normalizeIn(s.Region()); err != nil {
+		p.err = fmt.Errorf("create %s: %w", sp.name, err)
+		return p
 	}
-	doc, err := b.t.searchDoc(c)
-	if err != nil {
-		return fmt.Errorf("create %s: %w", sp.name, err)
+	if err := p.c.validate(); err != nil {
+		p.err = fmt.Errorf("create %s: %w", sp.name, err)
+		return p
 	}
-	if c.Company, err = b.t.companyName(c.CompanyID); err != nil {
-		return err
+	if p.vals, p.err = sp.encode(p.c); p.err != nil {
+		p.err = fmt.Errorf("create %s: %w", sp.name, p.err)
+		return p
 	}
-	b.pending = append(b.pending, pendingContact{c: c, vals: vals, doc: doc})
+	sp.emptyLists(p.c)
+	p.doc = contactDoc(p.c, s.Region())
+	return p
+}
+
+// CreatePrepared queues the prepared contact at the company companyID (""
+// for none) and returns it as Tx.CreateContact leaves a contact: with its
+// id (new unless it had one), timestamps, version, owner and company name.
+// A ValidationError comes at once; the contact is written by the next
+// Flush.
+func (b *ContactBatch) CreatePrepared(p *PreparedContact, companyID string) (*Contact, error) {
+	sp, c := specsByName[EntityContact], p.c
+	if p.err != nil {
+		return nil, p.err
+	}
+	if companyID != "" && !b.live[companyID] {
+		if err := b.t.checkLink("company_id", EntityCompany, companyID); err != nil {
+			return nil, fmt.Errorf("create %s: %w", sp.name, err)
+		}
+		b.live[companyID] = true
+	}
+	if c.ID == "" {
+		id, err := uuid.NewV7()
+		if err != nil {
+			return nil, fmt.Errorf("create %s: new id: %w", sp.name, err)
+		}
+		c.ID = id.String()
+	} else if _, err := uuid.Parse(c.ID); err != nil {
+		return nil, fmt.Errorf("create %s: %w", sp.name, &ValidationError{Field: "id", Value: c.ID, Problem: "not a UUID"})
+	}
+	t := b.t
+	c.CompanyID = companyID
+	c.CreatedAt, c.UpdatedAt, c.Version, c.Deleted = t.now, t.now, 1, false
+	if c.Owner == "" {
+		c.Owner = t.s.Owner()
+	}
+	p.vals[sp.companyCol] = companyID
+	var err error
+	if c.Company, err = t.companyName(companyID); err != nil {
+		return nil, err
+	}
+	p.doc.setContactCompany(c, c.Company)
+	b.pending = append(b.pending, pendingContact{c: c, vals: p.vals, doc: p.doc})
 	if len(b.pending) == bulkRows {
-		return b.Flush()
+		return c, b.Flush()
 	}
-	return nil
+	return c, nil
 }
 
 // bulkRows is the most contacts that wait in a batch, written with one

@@ -85,13 +85,15 @@ func TestContactBatchWritesWhatCreateContactWrites(t *testing.T) {
 		return nil
 	}))
 	batched, batchedCo := bulkTestStore(t)
-	contacts := bulkTestContacts(n, batchedCo)
+	var contacts []*Contact
 	require.NoError(t, batched.Update(ctx, func(tx *Tx) error {
 		b := tx.ContactBatch()
-		for _, c := range contacts {
-			if err := b.CreateContact(c); err != nil {
+		for _, c := range bulkTestContacts(n, batchedCo) {
+			created, err := b.CreatePrepared(batched.PrepareContact(c), c.CompanyID)
+			if err != nil {
 				return err
 			}
+			contacts = append(contacts, created)
 		}
 		return nil // the commit writes what is queued
 	}))
@@ -124,17 +126,17 @@ func TestContactBatchQueuesUntilFlush(t *testing.T) {
 	ctx := context.Background()
 	require.NoError(t, s.Update(ctx, func(tx *Tx) error {
 		b := tx.ContactBatch()
-		c := &Contact{FullName: "Anna Schmidt"}
-		require.NoError(t, b.CreateContact(c))
+		c, err := b.CreatePrepared(s.PrepareContact(&Contact{FullName: "Anna Schmidt"}), "")
+		require.NoError(t, err)
 		require.NotEmpty(t, c.ID, "the contact has its id once queued")
-		_, err := tx.GetContact(c.ID)
+		_, err = tx.GetContact(c.ID)
 		require.ErrorIs(t, err, ErrNotFound, "queued, not written")
 
 		var verr *ValidationError
-		require.ErrorAs(t, b.CreateContact(&Contact{Emails: []Email{{Address: "anna@example.org"}}}), &verr,
-			"a contact without a name fails at once, alone")
-		require.ErrorAs(t, b.CreateContact(&Contact{FullName: "Peter", CompanyID: "01900000-0000-7000-8000-000000000001"}), &verr,
-			"a link to no company fails at once")
+		_, err = b.CreatePrepared(s.PrepareContact(&Contact{Emails: []Email{{Address: "anna@example.org"}}}), "")
+		require.ErrorAs(t, err, &verr, "a contact without a name fails at once, alone")
+		_, err = b.CreatePrepared(s.PrepareContact(&Contact{FullName: "Peter"}), "01900000-0000-7000-8000-000000000001")
+		require.ErrorAs(t, err, &verr, "a link to no company fails at once")
 
 		require.NoError(t, b.Flush())
 		got, err := tx.GetContact(c.ID)
@@ -149,7 +151,8 @@ func TestContactBatchQueuesUntilFlush(t *testing.T) {
 	assert.Equal(t, 1, n, "one journal entry")
 
 	err = s.Update(ctx, func(tx *Tx) error {
-		require.NoError(t, tx.ContactBatch().CreateContact(&Contact{FullName: "Rolled Back"}))
+		_, err := tx.ContactBatch().CreatePrepared(s.PrepareContact(&Contact{FullName: "Rolled Back"}), "")
+		require.NoError(t, err)
 		return fmt.Errorf("something else failed")
 	})
 	require.Error(t, err)

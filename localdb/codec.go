@@ -44,6 +44,8 @@ type entitySpec struct {
 	selectSQL string // SELECT of meta and columns, without WHERE
 	insertSQL string
 	tagsCol   int // position in cols of the tags kept in contact_tags; -1: none
+	// companyCol is the position in cols of company_id; -1: none.
+	companyCol int
 }
 
 // Entity names.
@@ -123,6 +125,7 @@ func register(name, table string, kindCode int, zero any) {
 	sp.selectSQL = "SELECT " + metaColumns + ", " + strings.Join(names, ", ") + " FROM " + table
 	sp.insertSQL = "INSERT INTO " + table + " (id, created_at, updated_at, version, deleted, owner, " +
 		strings.Join(names, ", ") + ") VALUES (?, ?, ?, ?, ?, ?, " + strings.Join(marks, ", ") + ")"
+	sp.companyCol = slices.IndexFunc(sp.cols, func(c column) bool { return c.name == "company_id" })
 	sp.tagsCol = -1
 	if name == EntityContact {
 		sp.tagsCol = slices.IndexFunc(sp.cols, func(c column) bool { return c.name == "tags" })

@@ -10,7 +10,11 @@ import (
 
 func isNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
 
-func (c *Contact) normalize(t *Tx) error {
+func (c *Contact) normalize(t *Tx) error { return c.normalizeIn(t.s.Region()) }
+
+// normalizeIn normalizes c with phones read in region when they have no
+// country code.
+func (c *Contact) normalizeIn(region string) error {
 	for _, p := range []*string{&c.FullName, &c.GivenName, &c.FamilyName, &c.Prefix, &c.Suffix, &c.Title,
 		&c.Birthday, &c.Website, &c.Source} {
 		*p = strings.TrimSpace(*p)
@@ -51,7 +55,7 @@ func (c *Contact) normalize(t *Tx) error {
 		if p.Type == "" {
 			p.Type = PhoneOther
 		}
-		p.E164 = NormalizePhone(p.Number, t.s.Region())
+		p.E164 = NormalizePhone(p.Number, region)
 		k := p.E164
 		if k == "" {
 			k = digitsOnly(p.Number)

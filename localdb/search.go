@@ -233,23 +233,8 @@ func (t *Tx) searchDoc(rec Record) (searchDoc, error) {
 		if err != nil {
 			return d, err
 		}
-		d.name = r.FullName
-		d.alt = spelledOut(r.FullName + " " + company)
-		d.company = strings.TrimSpace(company + " " + r.Title)
-		var emails, phones, cities []string
-		for _, e := range r.Emails {
-			emails = append(emails, e.Address)
-		}
-		for _, p := range r.Phones {
-			phones = append(phones, phoneSearchTokens(p, t.s.Region())...)
-		}
-		for _, a := range r.Addresses {
-			cities = append(cities, a.PostalCode, a.City)
-		}
-		d.emails, d.phones = strings.Join(emails, " "), strings.Join(phones, " ")
-		d.city = strings.Join(cities, " ")
-		d.alt += " " + spelledOut(d.city)
-		d.tags, d.notes = strings.Join(r.Tags, " "), r.Notes
+		d = contactDoc(r, t.s.Region())
+		d.setContactCompany(r, company)
 	case *Company:
 		d.name = r.Name
 		d.alt = spelledOut(r.Name + " " + r.City)
@@ -274,4 +259,32 @@ func (t *Tx) searchDoc(rec Record) (searchDoc, error) {
 		*f = norm.NFC.String(*f)
 	}
 	return d, nil
+}
+
+// contactDoc is the search row of a contact but for what its company's name
+// adds (setContactCompany).
+func contactDoc(r *Contact, region string) searchDoc {
+	var d searchDoc
+	d.name = r.FullName
+	var emails, phones, cities []string
+	for _, e := range r.Emails {
+		emails = append(emails, e.Address)
+	}
+	for _, p := range r.Phones {
+		phones = append(phones, phoneSearchTokens(p, region)...)
+	}
+	for _, a := range r.Addresses {
+		cities = append(cities, a.PostalCode, a.City)
+	}
+	d.emails, d.phones = strings.Join(emails, " "), strings.Join(phones, " ")
+	d.city = strings.Join(cities, " ")
+	d.tags, d.notes = strings.Join(r.Tags, " "), r.Notes
+	return d
+}
+
+// setContactCompany completes the search row of contact r at the company
+// named company.
+func (d *searchDoc) setContactCompany(r *Contact, company string) {
+	d.alt = spelledOut(r.FullName+" "+company) + " " + spelledOut(d.city)
+	d.company = strings.TrimSpace(company + " " + r.Title)
 }

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -36,7 +37,8 @@ import (
 // x-floor is the import's time divided by the floor's. The 100,000-card runs
 // happen in a child process each, so that peak-RSS-MB is that process's
 // peak resident set (the whole test binary, SQLite's page cache included)
-// and not the leftovers of earlier runs.
+// and not the leftovers of earlier runs; the child collects garbage at
+// localdb.GCPercent, as the repdesk binary does.
 
 var benchSizes = []struct {
 	name  string
@@ -216,6 +218,9 @@ func childBench(spec string) int {
 		fmt.Println("child:", err)
 		return 2
 	}
+	// The child runs with the garbage collector's target of the repdesk
+	// binary, whose memory use it measures.
+	debug.SetGCPercent(localdb.GCPercent)
 	var started time.Time
 	runBench(childTB{}, mode, file, dir, func() { started = time.Now() })
 	secs := time.Since(started).Seconds()

@@ -31,6 +31,7 @@ type item struct {
 	line     int // line of its BEGIN:VCARD
 	err      string
 	contact  *localdb.Contact
+	prepared *localdb.PreparedContact // contact, ready to be created
 	company  string
 	keys     matchKeys
 	warnings []Problem
@@ -85,7 +86,13 @@ func (r *run) produce(ctx context.Context, files []Source, out chan<- []item) {
 				break
 			}
 			r.read.Add(1)
-			if !send(m.mapCard(f.Name, card)) {
+			it := m.mapCard(f.Name, card)
+			if it.contact != nil {
+				// Ready in case the card makes a new contact (see
+				// localdb.PreparedContact).
+				it.prepared = r.im.store.PrepareContact(it.contact)
+			}
+			if !send(it) {
 				return
 			}
 		}
