@@ -80,7 +80,7 @@ func (p *Product) adjust(t *Tx, _ Record) error {
 		return fmt.Errorf("check sku: %w", err)
 	}
 	if other != "" {
-		return invalid("sku", p.SKU, fmt.Sprintf("taken by the product %q", other))
+		return &ValidationError{Field: "sku", Value: p.SKU, Problem: fmt.Sprintf("taken by the product %q", other), TakenBy: other}
 	}
 	return nil
 }

@@ -14,6 +14,10 @@ type ValidationError struct {
 	Field   string
 	Value   string
 	Problem string
+	// TakenBy names the record that has Value already, when the field must
+	// be unique (a product's SKU), so that a screen can say it in the
+	// rep's language.
+	TakenBy string
 }
 
 func (e *ValidationError) Error() string {

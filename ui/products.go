@@ -412,8 +412,8 @@ func (f *productForm) fieldError(ve *localdb.ValidationError) bool {
 		return false
 	}
 	msg := fieldProblem(ve)
-	if ve.Field == "sku" && strings.HasPrefix(ve.Problem, "taken by the product ") {
-		msg = lang.L("SKU already used by {{.Product}}.", map[string]any{"Product": strings.Trim(strings.TrimPrefix(ve.Problem, "taken by the product "), `"`)})
+	if ve.Field == "sku" && ve.TakenBy != "" {
+		msg = lang.L("SKU already used by {{.Product}}.", map[string]any{"Product": ve.TakenBy})
 	}
 	f.fields[key].setError(msg)
 	return true

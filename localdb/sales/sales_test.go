@@ -167,6 +167,7 @@ func TestSKUIsUnique(t *testing.T) {
 	require.ErrorAs(t, err, &ve)
 	assert.Equal(t, "sku", ve.Field)
 	assert.Contains(t, ve.Problem, `taken by the product "Lizenz"`)
+	assert.Equal(t, "Lizenz", ve.TakenBy, "screens name the product in the rep's language")
 
 	p.Price = 200
 	require.NoError(t, s.Save(ctx, p), "saving a product keeps its own SKU")
