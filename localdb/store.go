@@ -112,6 +112,10 @@ func Open(path string, opts ...Option) (*Store, error) {
 	db.SetMaxOpenConns(4)
 	db.SetMaxIdleConns(4)
 	s.db = db
+	if err := restoreSuspendedIndexes(context.Background(), db); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
 	if err := s.migrateRetrying(context.Background()); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open database %s: %w", path, err)

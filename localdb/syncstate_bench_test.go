@@ -84,3 +84,36 @@ func BenchmarkApplySnapshot100k(b *testing.B) {
 	}
 	b.ReportMetric(cpu/float64(b.N), "cpu-s/op")
 }
+
+// BenchmarkIndexPending100k writes the search rows of 100,000 contacts that
+// a first sync stored without them, in the batches the sync client uses
+// (2,000 per transaction).
+func BenchmarkIndexPending100k(b *testing.B) {
+	pages := snapshotPages(100_000, 20_000)
+	var cpu float64
+	b.ResetTimer()
+	for range b.N {
+		b.StopTimer()
+		s, err := localdb.OpenTemp(b.TempDir())
+		require.NoError(b, err)
+		for _, page := range pages {
+			require.NoError(b, s.Update(bg, func(tx *localdb.Tx) error {
+				return tx.ApplyHubRecords(page, nil, localdb.ApplyOptions{SnapshotGen: 1, DeferIndex: true})
+			}))
+		}
+		b.StartTimer()
+		start := cpuSeconds()
+		for waiting := 1; waiting > 0; {
+			waiting, err = s.IndexPending(bg, 2000)
+			require.NoError(b, err)
+		}
+		cpu += cpuSeconds() - start
+		b.StopTimer()
+		hits, err := s.Search(bg, "Nordmann 099999", localdb.SearchOptions{})
+		require.NoError(b, err)
+		require.NotEmpty(b, hits)
+		s.Close()
+		b.StartTimer()
+	}
+	b.ReportMetric(cpu/float64(b.N), "cpu-s/op")
+}

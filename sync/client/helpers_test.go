@@ -102,3 +102,19 @@ func jsonString(t testing.TB, v json.RawMessage) string {
 	require.NoError(t, json.Unmarshal(v, &s))
 	return s
 }
+
+// indexNames lists the database's indexes.
+func indexNames(t *testing.T, s *localdb.Store) []string {
+	t.Helper()
+	rows, err := s.DB().QueryContext(ctx, `SELECT name FROM sqlite_schema WHERE type = 'index' ORDER BY name`)
+	require.NoError(t, err)
+	defer rows.Close()
+	var names []string
+	for rows.Next() {
+		var name string
+		require.NoError(t, rows.Scan(&name))
+		names = append(names, name)
+	}
+	require.NoError(t, rows.Err())
+	return names
+}

@@ -304,11 +304,14 @@ func TestCrashPoints(t *testing.T) {
 			})
 			_, err := fresh.client.Sync(ctx)
 			require.Error(t, err)
+			assert.NotContains(t, indexNames(t, fresh.store), "contacts_name",
+				"the pages stored so far went in without the contacts' indexes")
 			res := fresh.sync()
 			assert.True(t, res.Resynced, "the snapshot resumes")
 			n, err := fresh.store.CountContacts(ctx)
 			require.NoError(t, err)
 			assert.Equal(t, 100, n)
+			assert.Equal(t, indexNames(t, a.store), indexNames(t, fresh.store), "every index is back")
 		})
 	})
 }

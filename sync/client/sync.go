@@ -604,7 +604,9 @@ type snapshotPage struct {
 // snapshot loads the hub's records page by page, fetching the next page
 // while the current one is applied. Each page is applied with its progress
 // in one transaction; the last one also sweeps (on a re-sync) and sets the
-// pull cursor.
+// pull cursor. The tables a first sync fills from empty are written
+// without their indexes, which the last page creates again (see
+// localdb.Tx.SuspendIndexes).
 func (c *Client) snapshot(ctx context.Context, s *session, res *Result) error {
 	st, err := c.loadSnapshotState(ctx)
 	if err != nil {
@@ -630,6 +632,11 @@ func (c *Client) snapshot(ctx context.Context, s *session, res *Result) error {
 		page := &p.page
 		var fresh int
 		err := c.store.Update(ctx, func(t *localdb.Tx) error {
+			if st.after == 0 {
+				if _, err := t.SuspendIndexes(); err != nil {
+					return err
+				}
+			}
 			if err := t.ApplyHubRecords(p.recs, nil, localdb.ApplyOptions{SnapshotGen: st.gen, DeferIndex: true}); err != nil {
 				return err
 			}
@@ -654,6 +661,9 @@ func (c *Client) snapshot(ctx context.Context, s *session, res *Result) error {
 					return err
 				}
 				return t.SetSyncValue(localdb.SyncSnapshotAfter, strconv.FormatInt(page.NextAfter, 10))
+			}
+			if err := t.RestoreIndexes(); err != nil {
+				return err
 			}
 			if st.sweep {
 				n, err := t.SweepUnlisted(st.gen)

@@ -1,0 +1,4 @@
+package localdb
+
+// PinnedIndex reports whether snapshots never suspend the index name.
+func PinnedIndex(name string) bool { return pinnedIndexes[name] }
