@@ -118,7 +118,7 @@ func (t *leadingDigits) match(number string) uint64 {
 
 // formatOutput expands the format's template (formatNsnUsingPatternWithCarrier:
 // the national prefix formatting rule replaces the format's first group
-// reference) with regexp's own ExpandString, on a stand-in number whose
+// reference) with regexp's own Expand, on a stand-in number whose
 // group i is the single byte i, so that $1, ${1}, $0 and $$ mean what
 // they mean to ReplaceAllString.
 func formatOutput(f *phonenumbers.NumberFormat, groups int) ([]byte, bool) {

@@ -165,12 +165,19 @@ func phoneCorpus(t testing.TB, perRegion int) []phoneCase {
 		}
 	}
 	// The demo generator's shape: "+CC AREA NNNNNNN", mobiles "+CC 1XY NNNNNNN".
-	demoAreas := map[string][]string{"49": {"30", "40", "89", "221", "69", "711", "211", "341", "351", "761"}, "43": {"1", "316"}, "41": {"44", "61"}}
-	for cc, areas := range demoAreas {
+	demoAreas := []struct {
+		cc    string
+		areas []string
+	}{
+		{"49", []string{"30", "40", "89", "221", "69", "711", "211", "341", "351", "761"}},
+		{"43", []string{"1", "316"}},
+		{"41", []string{"44", "61"}},
+	}
+	for _, country := range demoAreas {
 		for range 5_000 / phoneCorpusScale {
 			out = append(out,
-				phoneCase{fmt.Sprintf("+%s %s %d", cc, pickFrom(rng, areas), 100000+rng.IntN(8999999)), "DE"},
-				phoneCase{fmt.Sprintf("+%s 1%d%d %07d", cc, 5+rng.IntN(3), rng.IntN(10), rng.IntN(10000000)), "DE"})
+				phoneCase{fmt.Sprintf("+%s %s %d", country.cc, pickFrom(rng, country.areas), 100000+rng.IntN(8999999)), "DE"},
+				phoneCase{fmt.Sprintf("+%s 1%d%d %07d", country.cc, 5+rng.IntN(3), rng.IntN(10), rng.IntN(10000000)), "DE"})
 		}
 	}
 	return out
