@@ -55,7 +55,10 @@ type Options struct {
 	// PushBatch is the number of journal entries per push (default 2000).
 	PushBatch int
 	// PullLimit and SnapshotLimit are the page sizes of pulls and
-	// snapshots (default 2000 and 20000).
+	// snapshots (default 2000 and 5000: the first page, fetched before
+	// anything can be stored, is the part of a first sync that does not
+	// overlap; 100,000 contacts took 6.8–7.7 s in pages of 5000, 9.6–11.5 s
+	// in pages of 20,000 on the same machine).
 	PullLimit, SnapshotLimit int
 	// BackgroundIndex leaves the search rows of the records a snapshot
 	// loaded (a first sync, a re-sync) to Run, which writes them after the
@@ -110,7 +113,7 @@ func (o *Options) defaults() {
 	}
 	o.PullLimit = min(o.PullLimit, protocol.MaxPullLimit)
 	if o.SnapshotLimit <= 0 {
-		o.SnapshotLimit = 20000
+		o.SnapshotLimit = 5000
 	}
 	o.SnapshotLimit = min(o.SnapshotLimit, protocol.MaxSnapshotLimit)
 	if o.Logger == nil {
