@@ -50,11 +50,15 @@ func (s *Store) Update(ctx context.Context, fn func(*Tx) error) error {
 			return err
 		}
 	}
+	manySearchRows := len(t.searchWrites) >= searchMergeAfterRows
 	if err := t.flushSearch(); err != nil {
 		return err
 	}
 	if err := sqlTx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
+	}
+	if manySearchRows {
+		s.searchMergeDue.Store(true)
 	}
 	s.committed()
 	return nil
