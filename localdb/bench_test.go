@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -206,5 +207,49 @@ func BenchmarkOpen(b *testing.B) {
 		if err := s.Close(); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkSearchIndexWrite10k writes the search rows of 10,000 new contacts
+// in one transaction into an empty store: what an import or a first sync
+// pays for the search index alone (both FTS5 tables, as flushSearch writes
+// them), beside the rows and journal entries.
+func BenchmarkSearchIndexWrite10k(b *testing.B) {
+	const n = 10_000
+	f := newFakeData(1)
+	docs := make([]searchDoc, n)
+	for i := range docs {
+		c := f.contact(nil)
+		if err := c.normalizeIn("DE"); err != nil {
+			b.Fatal(err)
+		}
+		c.FullName = c.GivenName + " " + c.FamilyName
+		docs[i] = contactDoc(c, "DE")
+		docs[i].setContactCompany(c, "")
+	}
+	sp := specsByName[EntityContact]
+	ctx := context.Background()
+	for b.Loop() {
+		b.StopTimer()
+		s, err := OpenTemp(b.TempDir())
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		err = s.Update(ctx, func(t *Tx) error {
+			for i := range docs {
+				t.searchWrites = append(t.searchWrites, searchWrite{op: searchInsertNew,
+					rowid: searchRowid(sp, int64(i+1)), kind: sp.name, id: strconv.Itoa(i), doc: docs[i]})
+			}
+			return nil
+		})
+		b.StopTimer()
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := s.Close(); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
 	}
 }
