@@ -138,11 +138,10 @@ func (s *Store) PrepareContact(c *Contact) *PreparedContact {
 		p.err = fmt.Errorf("create %s: %w", sp.name, err)
 		return p
 	}
-	if p.vals, p.err = sp.encode(p.c); p.err != nil {
+	if p.vals, p.err = sp.encodeNew(p.c); p.err != nil {
 		p.err = fmt.Errorf("create %s: %w", sp.name, p.err)
 		return p
 	}
-	sp.emptyLists(p.c)
 	p.doc = contactDoc(p.c, s.Region())
 	return p
 }
@@ -163,21 +162,11 @@ func (b *ContactBatch) CreatePrepared(p *PreparedContact, companyID string) (*Co
 		}
 		b.live[companyID] = true
 	}
-	if c.ID == "" {
-		id, err := uuid.NewV7()
-		if err != nil {
-			return nil, fmt.Errorf("create %s: new id: %w", sp.name, err)
-		}
-		c.ID = id.String()
-	} else if _, err := uuid.Parse(c.ID); err != nil {
-		return nil, fmt.Errorf("create %s: %w", sp.name, &ValidationError{Field: "id", Value: c.ID, Problem: "not a UUID"})
-	}
 	t := b.t
-	c.CompanyID = companyID
-	c.CreatedAt, c.UpdatedAt, c.Version, c.Deleted = t.now, t.now, 1, false
-	if c.Owner == "" {
-		c.Owner = t.s.Owner()
+	if err := t.stampNew(sp, &c.Meta); err != nil {
+		return nil, err
 	}
+	c.CompanyID = companyID
 	p.vals[sp.companyCol] = companyID
 	var err error
 	if c.Company, err = t.companyName(companyID); err != nil {

@@ -69,11 +69,7 @@ func BenchmarkApplySnapshot100k(b *testing.B) {
 		require.NoError(b, err)
 		b.StartTimer()
 		start := cpuSeconds()
-		for _, page := range pages {
-			require.NoError(b, s.Update(bg, func(tx *localdb.Tx) error {
-				return tx.ApplyHubRecords(page, nil, localdb.ApplyOptions{SnapshotGen: 1, DeferIndex: true})
-			}))
-		}
+		applySnapshotPages(b, s, pages)
 		cpu += cpuSeconds() - start
 		b.StopTimer()
 		n, err := s.CountContacts(bg)
@@ -83,6 +79,16 @@ func BenchmarkApplySnapshot100k(b *testing.B) {
 		b.StartTimer()
 	}
 	b.ReportMetric(cpu/float64(b.N), "cpu-s/op")
+}
+
+// applySnapshotPages stores pages as a first sync does: one transaction
+// each, search rows deferred.
+func applySnapshotPages(b *testing.B, s *localdb.Store, pages [][]localdb.HubRecord) {
+	for _, page := range pages {
+		require.NoError(b, s.Update(bg, func(tx *localdb.Tx) error {
+			return tx.ApplyHubRecords(page, nil, localdb.ApplyOptions{SnapshotGen: 1, DeferIndex: true})
+		}))
+	}
 }
 
 // BenchmarkIndexPending100k writes the search rows of 100,000 contacts that
@@ -96,11 +102,7 @@ func BenchmarkIndexPending100k(b *testing.B) {
 		b.StopTimer()
 		s, err := localdb.OpenTemp(b.TempDir())
 		require.NoError(b, err)
-		for _, page := range pages {
-			require.NoError(b, s.Update(bg, func(tx *localdb.Tx) error {
-				return tx.ApplyHubRecords(page, nil, localdb.ApplyOptions{SnapshotGen: 1, DeferIndex: true})
-			}))
-		}
+		applySnapshotPages(b, s, pages)
 		b.StartTimer()
 		start := cpuSeconds()
 		for waiting := 1; waiting > 0; {

@@ -203,23 +203,41 @@ func (t *Tx) prepareCreate(sp *entitySpec, rec Record) ([]any, error) {
 	if err := t.prepare(rec, nil); err != nil {
 		return nil, fmt.Errorf("create %s: %w", sp.name, err)
 	}
-	m := rec.meta()
+	if err := t.stampNew(sp, rec.meta()); err != nil {
+		return nil, err
+	}
+	vals, err := sp.encodeNew(rec)
+	if err != nil {
+		return nil, fmt.Errorf("create %s: %w", sp.name, err)
+	}
+	return vals, nil
+}
+
+// stampNew gives a new record of sp its id (a new one unless it has a
+// UUID already), timestamps, version and owner.
+func (t *Tx) stampNew(sp *entitySpec, m *Meta) error {
 	if m.ID == "" {
 		id, err := uuid.NewV7()
 		if err != nil {
-			return nil, fmt.Errorf("create %s: new id: %w", sp.name, err)
+			return fmt.Errorf("create %s: new id: %w", sp.name, err)
 		}
 		m.ID = id.String()
 	} else if _, err := uuid.Parse(m.ID); err != nil {
-		return nil, fmt.Errorf("create %s: %w", sp.name, &ValidationError{Field: "id", Value: m.ID, Problem: "not a UUID"})
+		return fmt.Errorf("create %s: %w", sp.name, &ValidationError{Field: "id", Value: m.ID, Problem: "not a UUID"})
 	}
 	m.CreatedAt, m.UpdatedAt, m.Version, m.Deleted = t.now, t.now, 1, false
 	if m.Owner == "" {
 		m.Owner = t.s.Owner()
 	}
+	return nil
+}
+
+// encodeNew returns the stored column values of a new, prepared record and
+// leaves its lists empty, not nil, as reads return them.
+func (sp *entitySpec) encodeNew(rec Record) ([]any, error) {
 	vals, err := sp.encode(rec)
 	if err != nil {
-		return nil, fmt.Errorf("create %s: %w", sp.name, err)
+		return nil, err
 	}
 	sp.emptyLists(rec)
 	return vals, nil
