@@ -2,7 +2,9 @@ package hub
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -85,4 +87,50 @@ func TestAppendPushResponseLikeEncodingJSON(t *testing.T) {
 	got, err := appendPushResponse(nil, &resp)
 	require.NoError(t, err)
 	assert.JSONEq(t, string(want), string(got))
+}
+
+// The decoder checks the JSON it reads in the same pass: a body that
+// encoding/json refuses is refused, whatever member the error is in.
+func TestDecodePushRequestRefusesInvalidJSON(t *testing.T) {
+	for _, bad := range []string{
+		`{"mutations":[{"mutation":01}]}`, `{"future":tru}`, "{\"future\":\"a\x01b\"}", `{"future":1,}`, `{"future" 1}`,
+		`{"client_id":"x"}x`, `{"future":"\q"}`, `{"future":"\u12"}`, `{"future":-}`, `{"future":1.}`, `{"future":1e}`,
+		`{"mutations":[{"fields":{"a":{"value":[1,]}}}]}`, `{"mutations":[{"fields":{"a":{"value":{"b"}}}}]}`,
+		`{"mutations":[{"fields":{"a":{"value":"open}}}]}`, `{"future":[` + strings.Repeat("[", 20000) + `]}`, ``, ` `,
+	} {
+		require.False(t, json.Valid([]byte(bad)), bad)
+		var req protocol.PushRequest
+		assert.Error(t, decodePushRequest([]byte(bad), &req), bad)
+	}
+}
+
+// FuzzDecodePushRequest: whatever the body, the decoder refuses what is
+// not JSON and, when it accepts a body, reads what encoding/json reads.
+func FuzzDecodePushRequest(f *testing.F) {
+	f.Add(`{"client_id":"c","keep_outcomes_from":3,"mutations":[{"mutation":1,"entity":"contact","id":"x","op":"create",` +
+		`"fields":{"full_name":{"value":"K\u00e4ri \"K\"","base":0},"tags":{"value":["a"],"base":null},"n":null},"at":"2025-03-01T09:12:00Z"}]}`)
+	f.Add(`{"mutations":[{"mutation":2,"op":"delete","base":-0,"future":{"a":[1.5e+3,true,false,null,"\/"]}}]}`)
+	f.Add(`{"mutations":null,"client_id":null}`)
+	f.Fuzz(func(t *testing.T, body string) {
+		var got protocol.PushRequest
+		err := decodePushRequest([]byte(body), &got)
+		if !json.Valid([]byte(body)) {
+			require.Error(t, err)
+			return
+		}
+		if err != nil {
+			return // a member of the wrong type
+		}
+		if strings.ToLower(body) != body || strings.Contains(body, `\u`) || strings.ContainsFunc(body, func(r rune) bool { return r > unicode.MaxASCII }) {
+			return // encoding/json matches member names case-insensitively
+		}
+		var want protocol.PushRequest
+		if json.Unmarshal([]byte(body), &want) != nil {
+			return
+		}
+		if len(want.Mutations) == 0 {
+			want.Mutations, got.Mutations = nil, nil
+		}
+		assert.Equal(t, want, got)
+	})
 }
