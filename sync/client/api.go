@@ -150,37 +150,61 @@ func (l restyLogger) Debugf(format string, v ...any) {
 // gzipThreshold: push bodies larger than this go compressed.
 const gzipThreshold = 32 << 10
 
+// requestBody is a request's JSON body, gzipped when large (see gzipBody).
+type requestBody struct {
+	data    []byte
+	gzipped bool
+}
+
+// gzipBody compresses a body larger than gzipThreshold. A push compresses
+// its next batch while the hub applies the current one, so that the
+// compression is not on the way from one batch to the next.
+func gzipBody(body []byte) (requestBody, error) {
+	if len(body) <= gzipThreshold {
+		return requestBody{data: body}, nil
+	}
+	var buf bytes.Buffer
+	buf.Grow(len(body) / 4)
+	zw, err := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
+	if err != nil {
+		return requestBody{}, fmt.Errorf("compress: %w", err)
+	}
+	if _, err := zw.Write(body); err != nil {
+		return requestBody{}, fmt.Errorf("compress: %w", err)
+	}
+	if err := zw.Close(); err != nil {
+		return requestBody{}, fmt.Errorf("compress: %w", err)
+	}
+	return requestBody{data: buf.Bytes(), gzipped: true}, nil
+}
+
 // do sends one request and decodes a 2xx JSON answer into out.
 func (a *api) do(ctx context.Context, op, method, path string, query url.Values, body []byte, out any) error {
-	_, err := a.doVersion(ctx, op, method, path, query, body, out)
+	var rb *requestBody
+	if body != nil {
+		b, err := gzipBody(body)
+		if err != nil {
+			return fmt.Errorf("%s: %w", op, err)
+		}
+		rb = &b
+	}
+	_, err := a.doVersion(ctx, op, method, path, query, rb, out)
 	return err
 }
 
 // doVersion is do returning also the hub's protocol version, from the
 // answer's header (0 if it names none).
-func (a *api) doVersion(ctx context.Context, op, method, path string, query url.Values, body []byte, out any) (int, error) {
+func (a *api) doVersion(ctx context.Context, op, method, path string, query url.Values, body *requestBody, out any) (int, error) {
 	req := a.rc.R().SetContext(ctx).SetAuthToken(a.token).SetHeader("Accept", "application/json")
 	if query != nil {
 		req.SetQueryParamsFromValues(query)
 	}
 	if body != nil {
 		req.SetHeader("Content-Type", "application/json")
-		if len(body) > gzipThreshold {
-			var buf bytes.Buffer
-			zw, err := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
-			if err != nil {
-				return 0, fmt.Errorf("%s: %w", op, err)
-			}
-			if _, err := zw.Write(body); err != nil {
-				return 0, fmt.Errorf("%s: compress: %w", op, err)
-			}
-			if err := zw.Close(); err != nil {
-				return 0, fmt.Errorf("%s: compress: %w", op, err)
-			}
-			body = buf.Bytes()
+		if body.gzipped {
 			req.SetHeader("Content-Encoding", "gzip")
 		}
-		req.SetBody(body)
+		req.SetBody(body.data)
 	}
 	resp, err := req.Execute(method, a.server+path)
 	if err != nil {
@@ -240,11 +264,11 @@ func (a *api) me(ctx context.Context) (protocol.Me, error) {
 	return me, err
 }
 
-// push sends a push request (protocol.PushRequest as JSON); it returns
-// the answer and the protocol version of the hub that gave it.
-func (a *api) push(ctx context.Context, body []byte) (protocol.PushResponse, int, error) {
+// push sends a push request (protocol.PushRequest as JSON, see gzipBody);
+// it returns the answer and the protocol version of the hub that gave it.
+func (a *api) push(ctx context.Context, body requestBody) (protocol.PushResponse, int, error) {
 	var resp pushAnswer
-	version, err := a.doVersion(ctx, "push", http.MethodPost, protocol.PathPush, nil, body, &resp)
+	version, err := a.doVersion(ctx, "push", http.MethodPost, protocol.PathPush, nil, &body, &resp)
 	return protocol.PushResponse(resp), version, err
 }
 

@@ -127,17 +127,19 @@ func (c *Client) push(ctx context.Context, s *session, res *Result) error {
 			cur.batch[len(cur.batch)-1].Seq, cur.batch[0].Seq)
 		answer := <-inflight
 		c.noteContact(answer.err)
-		out, err := c.answerOf(cur, answer)
 		prefetched := <-next
-		if err != nil {
-			return err
-		}
-		pipelined := answer.hubVersion >= 3 && out.processed == len(cur.batch) &&
+		// The hub waits for the next batch: it goes before the answer is
+		// read, once the hub says it processed the whole current one.
+		pipelined := answer.err == nil && answer.hubVersion >= 3 && answer.resp.LastMutation >= cur.batch[len(cur.batch)-1].Seq &&
 			prefetched.err == nil && len(prefetched.batch) > 0 && !overlaps(cur.batch, prefetched.batch)
 		if pipelined {
 			inflight = c.send(ctx, s, prefetched)
 		}
-		if err := c.storeAnswer(ctx, out, res); err != nil {
+		out, err := c.answerOf(cur, answer)
+		if err == nil {
+			err = c.storeAnswer(ctx, out, res)
+		}
+		if err != nil {
 			if pipelined {
 				<-inflight // the hub keeps its outcomes for the next push
 			}
@@ -162,7 +164,7 @@ func (c *Client) push(ctx context.Context, s *session, res *Result) error {
 // outgoingBatch is a batch of journal entries read and encoded for a push.
 type outgoingBatch struct {
 	batch []localdb.Outgoing
-	body  []byte
+	body  requestBody
 	sent  []sentMutation
 	err   error
 }
@@ -179,7 +181,14 @@ func (c *Client) readBatch(ctx context.Context, s *session, after, keepFrom int6
 		return outgoingBatch{}
 	}
 	body, sent, err := appendPushRequest(make([]byte, 0, 256*len(batch)), s.clientID, keepFrom, batch)
-	return outgoingBatch{batch: batch, body: body, sent: sent, err: err}
+	if err != nil {
+		return outgoingBatch{err: err}
+	}
+	zbody, err := gzipBody(body)
+	if err != nil {
+		return outgoingBatch{err: fmt.Errorf("push: %w", err)}
+	}
+	return outgoingBatch{batch: batch, body: zbody, sent: sent}
 }
 
 // overlaps reports whether two batches change a record in common.
@@ -287,7 +296,7 @@ func (c *Client) checkClientID(ctx context.Context, s *session) error {
 	if err != nil {
 		return err
 	}
-	resp, _, err := s.api.push(ctx, body)
+	resp, _, err := s.api.push(ctx, requestBody{data: body})
 	c.noteContact(err)
 	if err != nil {
 		return err
