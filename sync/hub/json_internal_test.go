@@ -134,3 +134,21 @@ func FuzzDecodePushRequest(f *testing.F) {
 		assert.Equal(t, want, got)
 	})
 }
+
+// A create's change keeps its fields as the JSON logged; a merge or a
+// conflict of a later change in the same push reads a value from it.
+func TestChangeRowFieldValue(t *testing.T) {
+	logged := &changeRow{body: `{"full_name":"Kari","tags":["vip","north"]}`}
+	v, ok := logged.fieldValue("tags")
+	assert.True(t, ok)
+	assert.JSONEq(t, `["vip","north"]`, string(v))
+	_, ok = logged.fieldValue("notes")
+	assert.False(t, ok)
+	read := &changeRow{fields: map[string]json.RawMessage{"tags": json.RawMessage(`[]`)}}
+	v, ok = read.fieldValue("tags")
+	assert.True(t, ok)
+	assert.Equal(t, `[]`, string(v))
+	var never *changeRow
+	_, ok = never.fieldValue("tags")
+	assert.False(t, ok)
+}

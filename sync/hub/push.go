@@ -39,7 +39,7 @@ func (db *DB) Push(ctx context.Context, u User, req protocol.PushRequest, maxVal
 	defer sc.close()
 	p := &pusher{db: db, sc: sc, ctx: ctx, user: u, clientID: req.ClientID, now: time.Now(),
 		maxValue: maxValueBytes, changes: map[int64]*changeRow{},
-		territories: map[string]string{}, known: map[string]bool{}}
+		territories: map[string]string{}, known: map[recordKey]bool{}}
 
 	// The counter row is locked until commit, so transactions take sequence
 	// numbers in commit order and a reader never sees seq N+1 without N.
@@ -125,8 +125,8 @@ type pusher struct {
 	// territories caches company territories by company id: a batch
 	// often brings many contacts of one company.
 	territories map[string]string
-	// known holds "entity/id" of the records known to exist.
-	known map[string]bool
+	// known holds the records known to exist.
+	known map[recordKey]bool
 	// recordRows, changeRows and outcomeRows are inserts not yet written
 	// (see flush).
 	recordRows, changeRows, outcomeRows [][]any
@@ -160,6 +160,9 @@ func (p *pusher) bindClient() (int64, error) {
 	}
 	return last, nil
 }
+
+// recordKey names a record.
+type recordKey struct{ entity, id string }
 
 // record is a stored record, decoded for a change.
 type record struct {
@@ -269,13 +272,10 @@ func (p *pusher) validate(m *protocol.Mutation) string {
 
 func isNull(v json.RawMessage) bool { return bytes.Equal(bytes.TrimSpace(v), []byte("null")) }
 
-// stringValue decodes a JSON string value.
+// stringValue decodes a JSON string value; null is "".
 func stringValue(v json.RawMessage) (string, bool) {
-	var s string
-	if err := json.Unmarshal(v, &s); err != nil {
-		return "", false
-	}
-	return s, true
+	s, err := rawjson.String(v) // encoding/json, but without its reflection for plain strings
+	return s, err == nil
 }
 
 // compact removes insignificant space from a JSON value (already valid:
@@ -411,23 +411,34 @@ func (p *pusher) clientTime(m *protocol.Mutation) string {
 }
 
 // create inserts a new record; inserted is false (and nothing changed) when
-// the id exists.
+// the id exists. Most mutations of a big push are creates: the record's
+// fields stay a sorted list, encoded once for the record and its change,
+// rather than maps of fields and versions.
 func (p *pusher) create(m *protocol.Mutation) (res protocol.MutationResult, inserted bool, err error) {
-	if p.known[m.Entity+"/"+m.ID] {
+	key := recordKey{m.Entity, m.ID}
+	if p.known[key] {
 		return protocol.MutationResult{}, false, nil
 	}
 	seq := p.nextSeq()
-	rec := &record{entity: m.Entity, id: m.ID, seq: seq, owner: p.user.Name,
-		fields: make(map[string]json.RawMessage, len(m.Fields)+1), versions: make(map[string]int64, len(m.Fields)+1)}
+	rec := &record{entity: m.Entity, id: m.ID, seq: seq, owner: p.user.Name}
 	rec.createdAt = p.clientTime(m)
 	rec.updatedAt = rec.createdAt
-	for name, fc := range m.Fields {
-		rec.fields[name] = compact(fc.Value)
-		rec.versions[name] = seq
+	var nameBuf [32]string
+	var valueBuf [32]json.RawMessage
+	names := sortedKeys(m.Fields, nameBuf[:0])
+	values := valueBuf[:0]
+	for _, name := range names {
+		values = append(values, compact(m.Fields[name].Value))
 	}
-	rec.assignee, _ = stringValue(rec.fields[protocol.FieldAssignee])
+	value := func(name string) json.RawMessage {
+		if i, ok := slices.BinarySearch(names, name); ok {
+			return values[i]
+		}
+		return nil
+	}
+	rec.assignee, _ = stringValue(value(protocol.FieldAssignee))
 	if m.Entity == protocol.EntityCompany {
-		rec.territory, _ = stringValue(rec.fields[protocol.FieldTerritory])
+		rec.territory, _ = stringValue(value(protocol.FieldTerritory))
 		if rec.territory == "" && p.user.firstTerritory() != "" {
 			// The hub fills in the territory so that every client shows where
 			// the company went.
@@ -436,12 +447,16 @@ func (p *pusher) create(m *protocol.Mutation) (res protocol.MutationResult, inse
 			if err != nil {
 				return protocol.MutationResult{}, false, err
 			}
-			rec.fields[protocol.FieldTerritory] = v
-			rec.versions[protocol.FieldTerritory] = seq
+			i, found := slices.BinarySearch(names, protocol.FieldTerritory)
+			if found {
+				values[i] = v
+			} else {
+				names, values = slices.Insert(names, i, protocol.FieldTerritory), slices.Insert(values, i, json.RawMessage(v))
+			}
 			p.setByHub(protocol.FieldTerritory, v)
 		}
 	} else {
-		rec.companyID, _ = stringValue(rec.fields[protocol.FieldCompanyID])
+		rec.companyID, _ = stringValue(value(protocol.FieldCompanyID))
 		t, err := p.companyTerritory(rec.companyID)
 		if err != nil {
 			return protocol.MutationResult{}, false, err
@@ -451,18 +466,88 @@ func (p *pusher) create(m *protocol.Mutation) (res protocol.MutationResult, inse
 		}
 		rec.territory = t
 	}
-	// A new record's change sets all its fields: log the same JSON.
-	fields := p.insert(rec)
-	if err := p.logChange(seq, rec, m.Op, rec.fields, fields); err != nil {
-		return protocol.MutationResult{}, false, err
+	if rec.assignee != "" {
+		// An assigned record grants what it names (wantGrants).
+		rec.fields = make(map[string]json.RawMessage, len(names))
+		for i, name := range names {
+			rec.fields[name] = values[i]
+		}
 	}
+	// A new record's change sets all its fields: log the same JSON.
+	fields := fieldListJSON(names, values)
+	p.recordRows = append(p.recordRows, []any{rec.entity, rec.id, rec.seq, rec.owner, rec.territory, rec.companyID,
+		rec.assignee, boolInt(rec.deleted), rec.createdAt, rec.updatedAt, fields, sameVersionsJSON(names, seq)})
+	p.known[key] = true
+	p.changes[seq] = &changeRow{author: p.user.Name, clientID: p.clientID, body: fields}
+	p.changeRows = append(p.changeRows, []any{seq, rec.entity, rec.id, m.Op, p.user.Name, p.clientID, fields, formatTime(p.now)})
 	if err := p.regrant(rec, nil); err != nil {
 		return protocol.MutationResult{}, false, err
 	}
 	if rec.entity == protocol.EntityCompany {
 		p.territories[rec.id] = rec.territory
 	}
-	return p.result(m, rec, nil), true, nil
+	res = protocol.MutationResult{Number: m.Number, Status: protocol.StatusApplied, Seq: seq}
+	if len(names) > 0 {
+		// Every field of a new record is at its first version.
+		res.Versions = make(map[string]int64, len(names))
+		for _, name := range names {
+			res.Versions[name] = seq
+		}
+		res.Values = p.hubSet
+	}
+	return res, true, nil
+}
+
+// fieldListJSON encodes fields given as sorted names and their compact
+// values as a JSON object, as encodeFields encodes a map of them.
+func fieldListJSON(names []string, values []json.RawMessage) string {
+	size := 2
+	for i, name := range names {
+		size += len(name) + len(values[i]) + 4
+	}
+	var b strings.Builder
+	b.Grow(size)
+	b.WriteByte('{')
+	for i, name := range names {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		writeName(&b, name)
+		b.Write(values[i])
+	}
+	b.WriteByte('}')
+	return b.String()
+}
+
+// sameVersionsJSON encodes the versions of fields that all have version
+// seq, as encodeVersions encodes a map of them.
+func sameVersionsJSON(names []string, seq int64) string {
+	var num [20]byte
+	v := strconv.AppendInt(num[:0], seq, 10)
+	size := 2
+	for _, name := range names {
+		size += len(name) + len(v) + 4
+	}
+	var b strings.Builder
+	b.Grow(size)
+	b.WriteByte('{')
+	for i, name := range names {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		writeName(&b, name)
+		b.Write(v)
+	}
+	b.WriteByte('}')
+	return b.String()
+}
+
+// writeName writes a member name and its colon; names are identifiers
+// (checked by validate), which need no escaping.
+func writeName(b *strings.Builder, name string) {
+	b.WriteByte('"')
+	b.WriteString(name)
+	b.WriteString(`":`)
 }
 
 // companyTerritory is the territory of the company with this id, or "" if
@@ -575,15 +660,6 @@ const (
 	outcomeInsertColumns = `client_id, mutation, status, seq, detail`
 )
 
-// insert buffers a new record's row and returns its fields as JSON.
-func (p *pusher) insert(rec *record) []byte {
-	fields := encodeFields(rec.fields)
-	p.recordRows = append(p.recordRows, []any{rec.entity, rec.id, rec.seq, rec.owner, rec.territory, rec.companyID,
-		rec.assignee, boolInt(rec.deleted), rec.createdAt, rec.updatedAt, string(fields), string(encodeVersions(rec.versions))})
-	p.known[rec.entity+"/"+rec.id] = true
-	return fields
-}
-
 // flush writes the buffered rows, many per statement: a push of thousands
 // of creates would otherwise pay a statement (on PostgreSQL a round trip)
 // per row. Every other statement of the push flushes first, so it sees them.
@@ -665,7 +741,7 @@ func (p *pusher) prefetch(ms []protocol.Mutation, last int64) error {
 					rows.Close()
 					return err
 				}
-				p.known[entity+"/"+id] = true
+				p.known[recordKey{entity, id}] = true
 			}
 			if err := rows.Close(); err != nil {
 				return err
@@ -687,17 +763,16 @@ func (p *pusher) update(rec *record) error {
 // changeRow is one row of the change log.
 type changeRow struct {
 	author, clientID string
-	fields           map[string]json.RawMessage
+	// fields holds the values the change set; a create's change, logged
+	// by this push, has them as JSON in body instead.
+	fields map[string]json.RawMessage
+	body   string
 }
 
-// logChange logs the fields a change set; body is their JSON, or nil to
-// encode them here.
-func (p *pusher) logChange(seq int64, rec *record, op string, fields map[string]json.RawMessage, body []byte) error {
-	if body == nil {
-		body = encodeFields(fields)
-	}
+// logChange logs the fields a change set.
+func (p *pusher) logChange(seq int64, rec *record, op string, fields map[string]json.RawMessage) error {
 	p.changes[seq] = &changeRow{author: p.user.Name, clientID: p.clientID, fields: fields}
-	p.changeRows = append(p.changeRows, []any{seq, rec.entity, rec.id, op, p.user.Name, p.clientID, string(body), formatTime(p.now)})
+	p.changeRows = append(p.changeRows, []any{seq, rec.entity, rec.id, op, p.user.Name, p.clientID, string(encodeFields(fields)), formatTime(p.now)})
 	return nil
 }
 
@@ -732,8 +807,19 @@ func (c *changeRow) fieldValue(name string) (json.RawMessage, bool) {
 	if c == nil {
 		return nil, false
 	}
-	v, ok := c.fields[name]
-	return v, ok
+	if c.fields != nil {
+		v, ok := c.fields[name]
+		return v, ok
+	}
+	var v json.RawMessage
+	found := false
+	// The body was encoded by this push: it is a valid object.
+	_ = rawjson.EachField([]byte(c.body), func(field string, value []byte) {
+		if field == name {
+			v, found = value, true
+		}
+	})
+	return v, found
 }
 
 // ownChange reports whether this client wrote version seq: a client never
@@ -817,7 +903,7 @@ func (p *pusher) patch(m *protocol.Mutation, rec *record) (protocol.MutationResu
 		if err := p.update(rec); err != nil {
 			return protocol.MutationResult{}, err
 		}
-		if err := p.logChange(rec.seq, rec, m.Op, changed, nil); err != nil {
+		if err := p.logChange(rec.seq, rec, m.Op, changed); err != nil {
 			return protocol.MutationResult{}, err
 		}
 		if err := p.regrant(rec, had); err != nil {
@@ -994,7 +1080,7 @@ func (p *pusher) delete(m *protocol.Mutation, rec *record) (protocol.MutationRes
 	if err := p.update(rec); err != nil {
 		return protocol.MutationResult{}, err
 	}
-	if err := p.logChange(rec.seq, rec, m.Op, map[string]json.RawMessage{}, nil); err != nil {
+	if err := p.logChange(rec.seq, rec, m.Op, map[string]json.RawMessage{}); err != nil {
 		return protocol.MutationResult{}, err
 	}
 	if err := p.regrant(rec, had); err != nil {
@@ -1046,11 +1132,9 @@ func (p *pusher) recordConflicts(m *protocol.Mutation, rec *record, pending []pe
 			if err != nil {
 				return nil, err
 			}
-			if bc != nil {
-				if v, ok := bc.fields[pc.field]; ok {
-					c.Base = v
-					base = string(v)
-				}
+			if v, ok := bc.fieldValue(pc.field); ok {
+				c.Base = v
+				base = string(v)
 			}
 		}
 		if err := p.exec(`INSERT INTO hub_conflicts (id, seq, kind, entity, record_id, field, base_value, base_version,
