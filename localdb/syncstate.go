@@ -29,6 +29,9 @@ const (
 	SyncSnapshotAfter = "snapshot_after" // ... and the last seq applied
 	SyncSnapshotGen   = "snapshot_gen"   // generation mark of the snapshot's records
 	SyncSnapshotSweep = "snapshot_sweep" // "1": drop local records the snapshot lacks
+	// SyncSnapshotFromEmpty "1": the snapshot began in a store without
+	// records, which has none of its own to drop.
+	SyncSnapshotFromEmpty = "snapshot_from_empty"
 	// SyncKeepUnlisted "1": the first snapshot from a new hub keeps local
 	// records it does not list (they came from the previous hub).
 	SyncKeepUnlisted = "keep_unlisted"

@@ -79,6 +79,21 @@ func (t *Tx) SuspendIndexes() (int, error) {
 	return len(names), nil
 }
 
+// HoldsNoRecords reports whether no entity table holds a row (deleted or
+// not): a snapshot into such a store has nothing of its own to sweep.
+func (t *Tx) HoldsNoRecords() (bool, error) {
+	for _, entity := range Entities() {
+		var some bool
+		if err := t.tx.QueryRowContext(t.ctx, `SELECT EXISTS (SELECT 1 FROM `+specsByName[entity].table+`)`).Scan(&some); err != nil {
+			return false, fmt.Errorf("look for stored records: %w", err)
+		}
+		if some {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
 // indexesOf lists the names and definitions of a table's non-unique
 // indexes (those that SQLite makes for constraints have no definition).
 func (t *Tx) indexesOf(table string) (names, defs []string, err error) {

@@ -44,6 +44,23 @@ func pendingCount(t *testing.T, s *localdb.Store) int {
 }
 
 func TestApplyHubRecords(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		prepare bool
+	}{{"as pulled", false}, {"prepared beforehand", true}} {
+		t.Run(tc.name, func(t *testing.T) {
+			testApplyHubRecords(t, func(t *testing.T, s *localdb.Store, recs ...localdb.HubRecord) {
+				t.Helper()
+				if tc.prepare {
+					require.NoError(t, localdb.PrepareHubRecords(recs))
+				}
+				apply(t, s, recs...)
+			})
+		})
+	}
+}
+
+func testApplyHubRecords(t *testing.T, apply func(*testing.T, *localdb.Store, ...localdb.HubRecord)) {
 	s := openSync(t)
 	id := uuid.Must(uuid.NewV7()).String()
 	apply(t, s, upsert(id, 5, map[string]json.RawMessage{"full_name": raw(`"Jana Berg"`), "title": raw(`"CFO"`),
@@ -111,6 +128,32 @@ func TestApplyHubRecords(t *testing.T) {
 
 	// Entities of newer versions are skipped.
 	apply(t, s, localdb.HubRecord{Op: localdb.HubUpsert, Entity: "lead_score", ID: id, Seq: 15})
+}
+
+func TestPreparedHubRecordWithRefusedValue(t *testing.T) {
+	s := openSync(t)
+	c := &localdb.Contact{FullName: "Ole Hansen", Title: "CFO"}
+	require.NoError(t, s.CreateContact(bg, c))
+	bad := func(field string) []localdb.HubRecord {
+		recs := []localdb.HubRecord{upsert(c.ID, 3, map[string]json.RawMessage{"full_name": raw(`"Ole Hansen"`),
+			field: raw(`42`)}, map[string]int64{"full_name": 3, field: 3})}
+		require.NoError(t, localdb.PrepareHubRecords(recs))
+		return recs
+	}
+
+	// The title waits to be pushed: the hub's value, which this build
+	// refuses, does not replace it.
+	require.NoError(t, s.Update(bg, func(tx *localdb.Tx) error {
+		return tx.ApplyHubRecords(bad("title"), nil, localdb.ApplyOptions{})
+	}))
+	assert.Equal(t, "CFO", mustContact(t, s, c.ID).Title)
+
+	err := s.Update(bg, func(tx *localdb.Tx) error {
+		return tx.ApplyHubRecords(bad("notes"), nil, localdb.ApplyOptions{})
+	})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "field notes: want a string")
+	assert.Contains(t, err.Error(), c.ID, "the error names the record")
 }
 
 func TestApplyHubRecordsKeepsUnpushedDelete(t *testing.T) {

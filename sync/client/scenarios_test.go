@@ -313,6 +313,44 @@ func TestCrashPoints(t *testing.T) {
 			assert.Equal(t, 100, n)
 			assert.Equal(t, indexNames(t, a.store), indexNames(t, fresh.store), "every index is back")
 		})
+		t.Run("a first snapshot that expires before it ends", func(t *testing.T) {
+			h := hubtest.New(t, hubtest.Options{Backend: backend})
+			token := h.AddUser("anna", protocol.RoleRep, "north")
+			a := newDevice(t, "laptop", nil)
+			a.login(h.URL, token)
+			first := a.addContact("Kontakt")
+			for range 99 {
+				a.addContact("Kontakt")
+			}
+			a.sync()
+			fresh := newDevice(t, "new laptop", nil)
+			fresh.login(h.URL, token)
+			crash := true
+			client.SetCrashHooks(fresh.client, nil, func() error {
+				if crash {
+					crash = false
+					return errors.New("killed")
+				}
+				return nil
+			})
+			_, err := fresh.client.Sync(ctx)
+			require.Error(t, err)
+			_, err = fresh.store.GetContact(ctx, first.ID)
+			require.NoError(t, err, "the first page is stored")
+
+			require.NoError(t, a.store.Delete(ctx, localdb.EntityContact, first.ID))
+			a.sync()
+			time.Sleep(5 * time.Millisecond)
+			require.Positive(t, h.Prune(time.Now()))
+			res := fresh.sync()
+			assert.True(t, res.Resynced)
+			_, err = fresh.store.GetContact(ctx, first.ID)
+			assert.ErrorIs(t, err, localdb.ErrNotFound,
+				"the snapshot started again sweeps what the hub deleted meanwhile, though the first began in an empty store")
+			n, err := fresh.store.CountContacts(ctx)
+			require.NoError(t, err)
+			assert.Equal(t, 99, n)
+		})
 	})
 }
 

@@ -537,7 +537,8 @@ func (c *Client) startSnapshot(ctx context.Context, sweep bool) error {
 				return err
 			}
 		}
-		for _, k := range []string{localdb.SyncSnapshotAfter, localdb.SyncSnapshotUntil, localdb.SyncCursor} {
+		for _, k := range []string{localdb.SyncSnapshotAfter, localdb.SyncSnapshotUntil, localdb.SyncSnapshotFromEmpty,
+			localdb.SyncCursor} {
 			if err := t.DeleteSyncValue(k); err != nil {
 				return err
 			}
@@ -578,6 +579,9 @@ func (c *Client) IndexPending(ctx context.Context) error {
 type snapshotState struct {
 	gen, after, until int64
 	sweep             bool
+	// fromEmpty: the snapshot began in a store without records (see
+	// localdb.SyncSnapshotFromEmpty); the sweep has nothing to drop.
+	fromEmpty bool
 }
 
 func (c *Client) loadSnapshotState(ctx context.Context) (snapshotState, error) {
@@ -595,11 +599,13 @@ func (c *Client) loadSnapshotState(ctx context.Context) (snapshotState, error) {
 			return st, fmt.Errorf("stored %s %q: %w", key, v, err)
 		}
 	}
-	v, err := c.store.SyncValue(ctx, localdb.SyncSnapshotSweep)
-	if err != nil && !errors.Is(err, localdb.ErrNotFound) {
-		return st, err
+	for key, dst := range map[string]*bool{localdb.SyncSnapshotSweep: &st.sweep, localdb.SyncSnapshotFromEmpty: &st.fromEmpty} {
+		v, err := c.store.SyncValue(ctx, key)
+		if err != nil && !errors.Is(err, localdb.ErrNotFound) {
+			return st, err
+		}
+		*dst = v == "1"
 	}
-	st.sweep = v == "1"
 	return st, nil
 }
 
@@ -640,8 +646,24 @@ func (c *Client) snapshot(ctx context.Context, s *session, res *Result) error {
 		}
 		page := &p.page
 		var fresh int
+		fromEmpty := st.fromEmpty
 		err := c.store.Update(ctx, func(t *localdb.Tx) error {
 			if st.after == 0 {
+				// A store without records (a first sync) has none the
+				// snapshot could lack: records made here meanwhile are new
+				// to the hub. Its sweep would read every record to find
+				// none.
+				empty, err := t.HoldsNoRecords()
+				if err != nil {
+					return err
+				}
+				if fromEmpty = st.sweep && empty; fromEmpty {
+					if err := t.SetSyncValue(localdb.SyncSnapshotFromEmpty, "1"); err != nil {
+						return err
+					}
+				} else if err := t.DeleteSyncValue(localdb.SyncSnapshotFromEmpty); err != nil {
+					return err
+				}
 				if _, err := t.SuspendIndexes(); err != nil {
 					return err
 				}
@@ -674,7 +696,7 @@ func (c *Client) snapshot(ctx context.Context, s *session, res *Result) error {
 			if err := t.RestoreIndexes(); err != nil {
 				return err
 			}
-			if st.sweep {
+			if st.sweep && !fromEmpty {
 				n, err := t.SweepUnlisted(st.gen)
 				if err != nil {
 					return err
@@ -688,8 +710,8 @@ func (c *Client) snapshot(ctx context.Context, s *session, res *Result) error {
 					return err
 				}
 			}
-			for _, k := range []string{localdb.SyncSnapshotGen, localdb.SyncSnapshotSweep, localdb.SyncSnapshotAfter,
-				localdb.SyncSnapshotUntil, localdb.SyncKeepUnlisted} {
+			for _, k := range []string{localdb.SyncSnapshotGen, localdb.SyncSnapshotSweep, localdb.SyncSnapshotFromEmpty,
+				localdb.SyncSnapshotAfter, localdb.SyncSnapshotUntil, localdb.SyncKeepUnlisted} {
 				if err := t.DeleteSyncValue(k); err != nil {
 					return err
 				}
@@ -699,7 +721,7 @@ func (c *Client) snapshot(ctx context.Context, s *session, res *Result) error {
 		if err != nil {
 			return fmt.Errorf("snapshot: apply page after %d: %w", st.after, err)
 		}
-		st.after, st.until = page.NextAfter, page.Until
+		st.after, st.until, st.fromEmpty = page.NextAfter, page.Until, fromEmpty
 		res.Pulled += len(p.recs)
 		res.Conflicts += fresh
 		c.progressPulled(res.Pulled)
@@ -707,8 +729,9 @@ func (c *Client) snapshot(ctx context.Context, s *session, res *Result) error {
 	return nil
 }
 
-// fetchSnapshot fetches pages in order into pages, and closes it after the
-// last page or the first error.
+// fetchSnapshot fetches pages in order into pages, their records prepared
+// for storing (localdb.PrepareHubRecords), and closes it after the last page
+// or the first error.
 func (c *Client) fetchSnapshot(ctx context.Context, s *session, after, until int64, pages chan<- snapshotPage) {
 	defer close(pages)
 	for {
@@ -721,6 +744,13 @@ func (c *Client) fetchSnapshot(ctx context.Context, s *session, after, until int
 			return
 		}
 		recs := hubRecords(page.Records)
+		if err := localdb.PrepareHubRecords(recs); err != nil {
+			select {
+			case pages <- snapshotPage{err: fmt.Errorf("snapshot: %w", err)}:
+			case <-ctx.Done():
+			}
+			return
+		}
 		select {
 		case pages <- snapshotPage{page: page, recs: recs}:
 		case <-ctx.Done():
