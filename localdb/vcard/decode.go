@@ -289,7 +289,7 @@ func decodeBase64(s []byte) ([]byte, error) {
 // stripSpace returns s without blanks and line breaks (copying only when
 // there are any).
 func stripSpace(s []byte) []byte {
-	if bytes.IndexAny(s, " \t\r\n") < 0 {
+	if !bytes.ContainsAny(s, " \t\r\n") {
 		return s
 	}
 	out := make([]byte, 0, len(s))
