@@ -28,12 +28,12 @@ func decodePushRequest(body []byte, req *protocol.PushRequest) error {
 		}
 		return rawjson.ErrNotObject
 	}
-	err := d.object(func(name string) error {
+	err := d.object(func(name []byte) error {
 		if d.null() {
 			return nil
 		}
 		var err error
-		switch name {
+		switch string(name) {
 		case "client_id":
 			req.ClientID, err = d.string(false)
 		case "keep_outcomes_from":
@@ -62,7 +62,7 @@ func decodePushRequest(body []byte, req *protocol.PushRequest) error {
 	return nil
 }
 
-func memberError(name string, err error) error {
+func memberError(name []byte, err error) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", name, err)
 	}
@@ -107,9 +107,10 @@ func (d *pushDecoder) null() bool {
 	return false
 }
 
-// object reads an object, calling member with each name while the decoder
-// stands at its value; member must read the value.
-func (d *pushDecoder) object(member func(name string) error) error {
+// object reads an object, calling member with each name (valid only
+// during the call) while the decoder stands at its value; member must read
+// the value.
+func (d *pushDecoder) object(member func(name []byte) error) error {
 	if d.i >= len(d.b) || d.b[d.i] != '{' {
 		if _, err := d.value(); err != nil {
 			return err
@@ -130,9 +131,18 @@ func (d *pushDecoder) object(member func(name string) error) error {
 		if d.i >= len(d.b) || d.b[d.i] != '"' {
 			return d.syntaxError("want a member name")
 		}
-		name, err := d.string(true)
+		start := d.i
+		escaped, err := d.stringEnd()
 		if err != nil {
 			return err
+		}
+		name := d.b[start+1 : d.i-1]
+		if escaped || !utf8.Valid(name) {
+			s, err := rawjson.String(d.b[start:d.i]) // as encoding/json decodes it
+			if err != nil {
+				return err
+			}
+			name = []byte(s)
 		}
 		d.space()
 		if d.i >= len(d.b) || d.b[d.i] != ':' {
@@ -211,7 +221,7 @@ func (d *pushDecoder) value() ([]byte, error) {
 	var err error
 	switch c := d.b[d.i]; {
 	case c == '{':
-		err = d.object(func(string) error { _, err := d.value(); return err })
+		err = d.object(func([]byte) error { _, err := d.value(); return err })
 	case c == '[':
 		err = d.array(func() error { _, err := d.value(); return err })
 	case c == '"':
@@ -314,7 +324,7 @@ func (d *pushDecoder) stringEnd() (escaped bool, err error) {
 
 func isHex(c byte) bool { return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' }
 
-// string reads a string value; intern: it is one of the names every
+// string reads a string value; intern: it is one of the values every
 // mutation repeats.
 func (d *pushDecoder) string(intern bool) (string, error) {
 	if d.i >= len(d.b) || d.b[d.i] != '"' {
@@ -336,12 +346,17 @@ func (d *pushDecoder) string(intern bool) (string, error) {
 	if !intern {
 		return string(raw), nil
 	}
-	if s, ok := d.names[string(raw)]; ok {
-		return s, nil
+	return d.intern(raw), nil
+}
+
+// intern returns b as a string, allocated once per body.
+func (d *pushDecoder) intern(b []byte) string {
+	if s, ok := d.names[string(b)]; ok {
+		return s
 	}
-	s := string(raw)
+	s := string(b)
 	d.names[s] = s
-	return s, nil
+	return s
 }
 
 // int reads an integer.
@@ -354,12 +369,12 @@ func (d *pushDecoder) int() (int64, error) {
 }
 
 func (d *pushDecoder) mutation(m *protocol.Mutation) error {
-	return d.object(func(name string) error {
+	return d.object(func(name []byte) error {
 		if d.null() {
 			return nil
 		}
 		var err error
-		switch name {
+		switch string(name) {
 		case "mutation":
 			m.Number, err = d.int()
 		case "entity":
@@ -390,12 +405,13 @@ func (d *pushDecoder) mutation(m *protocol.Mutation) error {
 
 func (d *pushDecoder) fields(m *protocol.Mutation) error {
 	m.Fields = make(map[string]protocol.FieldChange, 16)
-	return d.object(func(field string) error {
+	return d.object(func(name []byte) error {
+		field := d.intern(name)
 		var fc protocol.FieldChange
 		if !d.null() {
-			err := d.object(func(k string) error {
+			err := d.object(func(k []byte) error {
 				var err error
-				switch k {
+				switch string(k) {
 				case "value":
 					fc.Value, err = d.value()
 				case "base":
