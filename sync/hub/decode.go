@@ -460,11 +460,11 @@ func appendPushResponse(b []byte, resp *protocol.PushResponse) ([]byte, error) {
 		}
 		if len(r.Versions) > 0 {
 			b = append(b, `,"versions":`...)
-			b = append(b, encodeVersions(r.Versions)...)
+			b = appendVersions(b, r.Versions)
 		}
 		if len(r.Values) > 0 {
 			b = append(b, `,"values":`...)
-			b = append(b, encodeFields(r.Values)...)
+			b = appendFields(b, r.Values)
 		}
 		if len(r.Conflicts) > 0 {
 			cj, err := json.Marshal(r.Conflicts)

@@ -152,3 +152,18 @@ func TestChangeRowFieldValue(t *testing.T) {
 	_, ok = never.fieldValue("tags")
 	assert.False(t, ok)
 }
+
+func TestIsStringArray(t *testing.T) {
+	tests := []struct {
+		in   string
+		want bool
+	}{
+		{`[]`, true}, {`["vip"]`, true}, {`["vip","north","ä b"]`, true},
+		// Escapes, spaces, other elements: encoding/json decides.
+		{`["a\"b"]`, false}, {`[ "a" ]`, false}, {`[1]`, false}, {`["a",1]`, false}, {`[null]`, false},
+		{`null`, false}, {`"a"`, false}, {`{}`, false},
+	}
+	for _, tc := range tests {
+		assert.Equal(t, tc.want, isStringArray(json.RawMessage(tc.in)), tc.in)
+	}
+}

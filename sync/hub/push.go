@@ -257,6 +257,9 @@ func (p *pusher) validate(m *protocol.Mutation) string {
 		}
 		switch name {
 		case protocol.FieldTags:
+			if isStringArray(fc.Value) {
+				break
+			}
 			var tags []string
 			if err := json.Unmarshal(fc.Value, &tags); err != nil {
 				return fmt.Sprintf("field tags must be an array of strings: %v", err)
@@ -271,6 +274,36 @@ func (p *pusher) validate(m *protocol.Mutation) string {
 }
 
 func isNull(v json.RawMessage) bool { return bytes.Equal(bytes.TrimSpace(v), []byte("null")) }
+
+// isStringArray reports whether v, valid JSON, is an array of strings
+// without escapes: nearly every tag list, checked without decoding it.
+// Others take encoding/json's word.
+func isStringArray(v json.RawMessage) bool {
+	if len(v) < 2 || v[0] != '[' || v[len(v)-1] != ']' {
+		return false
+	}
+	in := v[1 : len(v)-1]
+	for len(in) > 0 {
+		if in[0] != '"' {
+			return false
+		}
+		end := bytes.IndexByte(in[1:], '"')
+		if end < 0 || bytes.IndexByte(in[1:end+1], '\\') >= 0 {
+			return false
+		}
+		in = in[end+2:]
+		if len(in) > 0 {
+			if in[0] != ',' {
+				return false
+			}
+			in = in[1:]
+			if len(in) == 0 {
+				return false
+			}
+		}
+	}
+	return true
+}
 
 // stringValue decodes a JSON string value; null is "".
 func stringValue(v json.RawMessage) (string, bool) {
@@ -607,7 +640,11 @@ func encodeFields(fields map[string]json.RawMessage) []byte {
 	for k, v := range fields {
 		size += len(k) + len(v) + 4
 	}
-	b := make([]byte, 0, size)
+	return appendFields(make([]byte, 0, size), fields)
+}
+
+// appendFields appends what encodeFields returns.
+func appendFields(b []byte, fields map[string]json.RawMessage) []byte {
 	b = append(b, '{')
 	var buf [32]string
 	for i, k := range sortedKeys(fields, buf[:0]) {
@@ -622,7 +659,11 @@ func encodeFields(fields map[string]json.RawMessage) []byte {
 }
 
 func encodeVersions(versions map[string]int64) []byte {
-	b := make([]byte, 0, 16*len(versions)+2)
+	return appendVersions(make([]byte, 0, 16*len(versions)+2), versions)
+}
+
+// appendVersions appends what encodeVersions returns.
+func appendVersions(b []byte, versions map[string]int64) []byte {
 	b = append(b, '{')
 	var buf [32]string
 	for i, k := range sortedKeys(versions, buf[:0]) {

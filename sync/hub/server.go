@@ -1,6 +1,7 @@
 package hub
 
 import (
+	"bytes"
 	"compress/gzip"
 	"context"
 	"encoding/json"
@@ -193,6 +194,25 @@ func (l *limitedReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// pushBuffers and pushAnswers hold the buffers push bodies are read into
+// and answers written in, for the next push: a push of 2,000 mutations
+// reads and answers megabytes.
+var (
+	pushBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+	pushAnswers = sync.Pool{New: func() any { return new([]byte) }}
+)
+
+// maxPooledPushBuffer: larger buffers (from a hub with a raised body limit)
+// are left to the garbage collector.
+const maxPooledPushBuffer = 64 << 20
+
+// putPushBuffer keeps a body buffer for the next push unless it is outsized.
+func putPushBuffer(b *bytes.Buffer) {
+	if b.Cap() <= maxPooledPushBuffer {
+		pushBuffers.Put(b)
+	}
+}
+
 func (s *Server) handlePush(w http.ResponseWriter, r *http.Request) {
 	var body io.Reader = &limitedReader{r: r.Body, n: s.opts.MaxBodyBytes}
 	if strings.EqualFold(r.Header.Get("Content-Encoding"), "gzip") {
@@ -204,7 +224,11 @@ func (s *Server) handlePush(w http.ResponseWriter, r *http.Request) {
 		defer zr.Close()
 		body = &limitedReader{r: zr, n: s.opts.MaxBodyBytes}
 	}
-	raw, err := io.ReadAll(body)
+	buf := pushBuffers.Get().(*bytes.Buffer)
+	defer putPushBuffer(buf)
+	buf.Reset()
+	_, err := buf.ReadFrom(body)
+	raw := buf.Bytes() // the request's values point into it until the answer is written
 	if errors.Is(err, errBodyTooLarge) {
 		writeError(w, http.StatusRequestEntityTooLarge, "push body exceeds the limit of %d bytes: send smaller batches", s.opts.MaxBodyBytes)
 		return
@@ -237,7 +261,14 @@ func (s *Server) handlePush(w http.ResponseWriter, r *http.Request) {
 		s.internalError(w, r, err)
 		return
 	}
-	out, err := appendPushResponse(make([]byte, 0, 128*len(resp.Results)+64), &resp)
+	answer := pushAnswers.Get().(*[]byte)
+	out, err := appendPushResponse((*answer)[:0], &resp)
+	defer func() {
+		if cap(out) <= maxPooledPushBuffer {
+			*answer = out
+			pushAnswers.Put(answer)
+		}
+	}()
 	if err != nil {
 		s.internalError(w, r, err)
 		return
