@@ -2,6 +2,7 @@ package client
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -16,8 +17,15 @@ import (
 
 // sentMutation is what the client remembers of a mutation it sent.
 type sentMutation struct {
-	op     string
-	fields map[string]bool
+	op string
+	// fields are the names of the fields it set, sorted.
+	fields []string
+}
+
+// sets reports whether the mutation set the field.
+func (m *sentMutation) sets(field string) bool {
+	_, found := slices.BinarySearch(m.fields, field)
+	return found
 }
 
 // appendPushRequest appends the push request for a batch of journal
@@ -83,16 +91,18 @@ func appendMutation(b []byte, o *localdb.Outgoing) ([]byte, sentMutation, error)
 			b = append(b, `,"base":`...)
 			b = strconv.AppendInt(b, o.Versions[name], 10)
 			b = append(b, '}')
-			if sm.fields == nil {
-				sm.fields = map[string]bool{}
-			}
-			sm.fields[name] = true
+			sm.fields = append(sm.fields, name)
 		})
 		if err != nil {
 			return nil, sm, fmt.Errorf("push: journal entry %d: fields: %w", o.Seq, err)
 		}
 		if !first {
 			b = append(b, '}')
+		}
+		// The journal writes names sorted; one written otherwise still
+		// must be found.
+		if !slices.IsSorted(sm.fields) {
+			slices.Sort(sm.fields)
 		}
 	}
 	if !o.At.IsZero() {

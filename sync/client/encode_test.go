@@ -72,7 +72,7 @@ func TestAppendPushRequestDecodesAsTheProtocolSays(t *testing.T) {
 			assert.Equal(t, tc.in.Op, sent[0].op)
 			assert.Len(t, sent[0].fields, len(tc.want.Fields))
 			for name := range tc.want.Fields {
-				assert.True(t, sent[0].fields[name], name)
+				assert.True(t, sent[0].sets(name), name)
 			}
 		})
 	}

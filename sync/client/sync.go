@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 	"strconv"
 	"time"
 
@@ -333,11 +332,7 @@ func outcomesOf(batch []localdb.Outgoing, sent []sentMutation, resp *protocol.Pu
 	for i := range batch {
 		o, m := &batch[i], &sent[i]
 		out := localdb.PushOutcome{Seq: o.Seq, Entity: o.Entity, RecordID: o.RecordID, Op: m.op,
-			Processed: o.Seq <= resp.LastMutation}
-		for name := range m.fields {
-			out.Fields = append(out.Fields, name)
-		}
-		slices.Sort(out.Fields)
+			Processed: o.Seq <= resp.LastMutation, Fields: m.fields}
 		r := results[o.Seq]
 		if r == nil || !out.Processed {
 			// Not processed: it goes again with the next push.
@@ -376,7 +371,7 @@ func outcomesOf(batch []localdb.Outgoing, sent []sentMutation, resp *protocol.Pu
 				break
 			}
 			for name, v := range r.Versions {
-				if !m.fields[name] || lost[name] {
+				if !m.sets(name) || lost[name] {
 					continue
 				}
 				if out.Confirmed == nil {
