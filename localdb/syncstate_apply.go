@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -68,13 +67,23 @@ func PrepareHubRecords(recs []HubRecord) error {
 		return err
 	}
 	positions := columnPositions()
+	// One allocation for the page's records and one per few hundred
+	// records' values, instead of two per record.
+	prepared := make([]preparedRecord, len(recs))
+	var slab []any
 	for i := range recs {
 		rec := &recs[i]
 		sp, ok := specsByName[rec.Entity]
 		if !ok || rec.Op != HubUpsert {
 			continue
 		}
-		p := &preparedRecord{vals: slices.Clone(zero[sp])}
+		width := len(sp.cols)
+		if len(slab) < width {
+			slab = make([]any, 256*width)
+		}
+		p := &prepared[i]
+		p.vals, slab = slab[:width:width], slab[width:]
+		copy(p.vals, zero[sp])
 		p.err = storedFields(sp, positions[sp], rec.Fields, nil, p.vals)
 		p.created, p.updated = formatTime(rec.CreatedAt), formatTime(rec.UpdatedAt)
 		if p.err == nil && rec.Versions == nil && len(rec.RawVersions) > 0 {

@@ -59,10 +59,14 @@ func decodeRecords(arr []byte, out *[]wireRecord) error {
 		return nil
 	}
 	recs := make([]wireRecord, 0, 256)
+	fields := 16 // the previous record's number of fields: the next has as many, mostly
 	err := rawjson.EachElement(arr, func(v []byte) error {
 		recs = append(recs, wireRecord{})
 		r := &recs[len(recs)-1]
-		if err := decodeRecord(v, r); err != nil {
+		if n := len(recs); n > 1 {
+			fields = len(recs[n-2].Fields)
+		}
+		if err := decodeRecord(v, r, fields); err != nil {
 			return fmt.Errorf("record %d: %w", len(recs), err)
 		}
 		return nil
@@ -71,7 +75,9 @@ func decodeRecords(arr []byte, out *[]wireRecord) error {
 	return err
 }
 
-func decodeRecord(obj []byte, r *wireRecord) error {
+// decodeRecord decodes a record; fields is the number of fields expected,
+// for the size of their map.
+func decodeRecord(obj []byte, r *wireRecord, fields int) error {
 	return rawjson.EachMember(obj, func(name string, v []byte) error {
 		if rawjson.IsNull(v) {
 			return nil
@@ -93,7 +99,7 @@ func decodeRecord(obj []byte, r *wireRecord) error {
 		case "updated_at":
 			r.UpdatedAt, err = decodeTime(v)
 		case "fields":
-			r.Fields = make(map[string]json.RawMessage, 24)
+			r.Fields = make(map[string]json.RawMessage, fields)
 			err = rawjson.EachMember(v, func(field string, value []byte) error {
 				r.Fields[field] = value
 				return nil
