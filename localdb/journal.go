@@ -142,6 +142,27 @@ func appendJSONString(buf []byte, s string) []byte {
 	return append(buf, '"')
 }
 
+// versionsJSON encodes field versions as json.Marshal does (keys sorted),
+// without its reflection: a push answer confirms thousands of records.
+func versionsJSON(versions map[string]int64) string {
+	names := make([]string, 0, len(versions))
+	for name := range versions {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	buf := make([]byte, 0, 24*len(names)+2)
+	buf = append(buf, '{')
+	for i, name := range names {
+		if i > 0 {
+			buf = append(buf, ',')
+		}
+		buf = appendJSONString(buf, name)
+		buf = append(buf, ':')
+		buf = strconv.AppendInt(buf, versions[name], 10)
+	}
+	return string(append(buf, '}'))
+}
+
 func appendMarshaled(buf []byte, s string) []byte {
 	quoted, _ := json.Marshal(s) // a string always marshals
 	return append(buf, quoted...)

@@ -43,3 +43,14 @@ func TestFieldsJSONMatchesMarshal(t *testing.T) {
 		})
 	}
 }
+
+// Confirmed field versions are stored as json.Marshal wrote them.
+func TestVersionsJSONMatchesMarshal(t *testing.T) {
+	for _, versions := range []map[string]int64{
+		{}, {"full_name": 41}, {"tags": 7, "emails": 1 << 40, "a<b": -3, "ü": 0, "notes": 9},
+	} {
+		want, err := json.Marshal(versions)
+		require.NoError(t, err)
+		require.Equal(t, string(want), versionsJSON(versions))
+	}
+}

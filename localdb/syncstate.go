@@ -578,11 +578,7 @@ func (t *Tx) confirmVersions(keys []recordKey, confirmed map[recordKey]map[strin
 		part := keys[start:min(start+perStatement, len(keys))]
 		args = args[:0]
 		for _, k := range part {
-			versions, err := json.Marshal(confirmed[k])
-			if err != nil {
-				return fmt.Errorf("confirm versions of %s %s: %w", k.entity, k.id, err)
-			}
-			args = append(args, k.entity, k.id, string(versions))
+			args = append(args, k.entity, k.id, versionsJSON(confirmed[k]))
 		}
 		q := `INSERT INTO sync_records (entity, record_id, versions) VALUES (?, ?, ?)` +
 			strings.Repeat(", (?, ?, ?)", len(part)-1) + upsert
