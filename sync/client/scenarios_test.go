@@ -284,26 +284,7 @@ func TestCrashPoints(t *testing.T) {
 			assert.Zero(t, b.pending(), "pulled records are not journaled")
 		})
 		t.Run("at the end of the first snapshot", func(t *testing.T) {
-			h := hubtest.New(t, hubtest.Options{Backend: backend})
-			token := h.AddUser("anna", protocol.RoleRep, "north")
-			a := newDevice(t, "laptop", nil)
-			a.login(h.URL, token)
-			for range 100 {
-				a.addContact("Kontakt")
-			}
-			a.sync()
-			fresh := newDevice(t, "new laptop", nil)
-			fresh.login(h.URL, token)
-			crash := true
-			client.SetCrashHooks(fresh.client, nil, func() error {
-				if crash {
-					crash = false
-					return errors.New("killed")
-				}
-				return nil
-			})
-			_, err := fresh.client.Sync(ctx)
-			require.Error(t, err)
+			_, a, fresh, _ := crashedFirstSnapshot(t, backend)
 			assert.NotContains(t, indexNames(t, fresh.store), "contacts_name",
 				"the pages stored so far went in without the contacts' indexes")
 			res := fresh.sync()
@@ -314,28 +295,8 @@ func TestCrashPoints(t *testing.T) {
 			assert.Equal(t, indexNames(t, a.store), indexNames(t, fresh.store), "every index is back")
 		})
 		t.Run("a first snapshot that expires before it ends", func(t *testing.T) {
-			h := hubtest.New(t, hubtest.Options{Backend: backend})
-			token := h.AddUser("anna", protocol.RoleRep, "north")
-			a := newDevice(t, "laptop", nil)
-			a.login(h.URL, token)
-			first := a.addContact("Kontakt")
-			for range 99 {
-				a.addContact("Kontakt")
-			}
-			a.sync()
-			fresh := newDevice(t, "new laptop", nil)
-			fresh.login(h.URL, token)
-			crash := true
-			client.SetCrashHooks(fresh.client, nil, func() error {
-				if crash {
-					crash = false
-					return errors.New("killed")
-				}
-				return nil
-			})
-			_, err := fresh.client.Sync(ctx)
-			require.Error(t, err)
-			_, err = fresh.store.GetContact(ctx, first.ID)
+			h, a, fresh, first := crashedFirstSnapshot(t, backend)
+			_, err := fresh.store.GetContact(ctx, first.ID)
 			require.NoError(t, err, "the first page is stored")
 
 			require.NoError(t, a.store.Delete(ctx, localdb.EntityContact, first.ID))
@@ -352,6 +313,36 @@ func TestCrashPoints(t *testing.T) {
 			assert.Equal(t, 99, n)
 		})
 	})
+}
+
+// crashedFirstSnapshot: a laptop pushes 100 contacts, and the first sync of
+// a new installation is killed in the transaction of its snapshot's last
+// page, after the others committed. It returns the hub, the laptop, the new
+// installation and the first contact.
+func crashedFirstSnapshot(t *testing.T, backend string) (*hubtest.Hub, *device, *device, *localdb.Contact) {
+	t.Helper()
+	h := hubtest.New(t, hubtest.Options{Backend: backend})
+	token := h.AddUser("anna", protocol.RoleRep, "north")
+	a := newDevice(t, "laptop", nil)
+	a.login(h.URL, token)
+	first := a.addContact("Kontakt")
+	for range 99 {
+		a.addContact("Kontakt")
+	}
+	a.sync()
+	fresh := newDevice(t, "new laptop", nil)
+	fresh.login(h.URL, token)
+	crash := true
+	client.SetCrashHooks(fresh.client, nil, func() error {
+		if crash {
+			crash = false
+			return errors.New("killed")
+		}
+		return nil
+	})
+	_, err := fresh.client.Sync(ctx)
+	require.Error(t, err)
+	return h, a, fresh, first
 }
 
 func TestLongOfflineResyncKeepsUnpushedChanges(t *testing.T) {
