@@ -40,6 +40,11 @@ type DB struct {
 
 	mu      sync.Mutex
 	queries map[string]string // query with ? placeholders → the dialect's form
+
+	// SQLite only: the checkpointer goroutine's wake-up and stop.
+	checkpointWake  chan struct{}
+	stopCheckpoints context.CancelFunc
+	checkpointDone  chan struct{}
 }
 
 // IsPostgres reports whether dsn names a PostgreSQL database rather than a
@@ -89,24 +94,91 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		db.sql.Close()
 		return nil, err
 	}
+	if db.dialect == dialectSQLite {
+		db.checkpointWake, db.checkpointDone = make(chan struct{}, 1), make(chan struct{})
+		stop, cancel := context.WithCancel(context.Background())
+		db.stopCheckpoints = cancel
+		go db.checkpointer(stop)
+	}
 	return db, nil
+}
+
+// sqliteAutocheckpointPages is the WAL size (in pages) at which a SQLite
+// commit copies the WAL into the database file itself: ten times SQLite's
+// default (about 40 MB), so that a push's commit does it only when the
+// checkpointer falls far behind. At the default, every push of 2,000
+// creates checkpointed in its commit (files written and synced while the
+// client waited for the answer).
+const sqliteAutocheckpointPages = 10000
+
+// checkpointDelay gathers the commits of a burst (the batches of one push,
+// many clients at once) into one background checkpoint.
+const checkpointDelay = 200 * time.Millisecond
+
+// committed tells the checkpointer that a transaction wrote.
+func (db *DB) committed() {
+	if db.checkpointWake == nil {
+		return
+	}
+	select {
+	case db.checkpointWake <- struct{}{}:
+	default:
+	}
+}
+
+// checkpointer copies the SQLite WAL into the database file after commits,
+// off the writers' path, until Close. A PASSIVE checkpoint waits for no
+// reader or writer; what it cannot copy now it copies next time, and the
+// WAL keeps everything committed meanwhile.
+func (db *DB) checkpointer(stop context.Context) {
+	defer close(db.checkpointDone)
+	delay := time.NewTimer(checkpointDelay)
+	delay.Stop()
+	for {
+		select {
+		case <-stop.Done():
+			return
+		case <-db.checkpointWake:
+		}
+		delay.Reset(checkpointDelay)
+		select {
+		case <-stop.Done():
+			return
+		case <-delay.C:
+		}
+		select { // commits during the delay are covered by this checkpoint
+		case <-db.checkpointWake:
+		default:
+		}
+		// A busy database leaves the WAL to the next checkpoint, or to the
+		// last connection's close.
+		_, _ = db.sql.ExecContext(stop, `PRAGMA wal_checkpoint(PASSIVE)`)
+	}
 }
 
 // sqliteDSN turns a file name into a modernc DSN: WAL so that readers do not
 // wait for the writer, a busy timeout so that the CLI can write while the hub
-// runs, and BEGIN IMMEDIATE for write transactions so that two writers never
+// runs, commits that leave checkpoints to the checkpointer, and BEGIN IMMEDIATE for write transactions so that two writers never
 // deadlock on a lock upgrade.
 func sqliteDSN(file string) string {
 	q := url.Values{}
-	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "synchronous(NORMAL)", "foreign_keys(1)"} {
+	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "synchronous(FULL)", "foreign_keys(1)",
+		fmt.Sprintf("wal_autocheckpoint(%d)", sqliteAutocheckpointPages)} {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")
 	return "file:" + file + "?" + q.Encode()
 }
 
-// Close closes the database.
-func (db *DB) Close() error { return db.sql.Close() }
+// Close stops the checkpointer and closes the database; closing the last
+// SQLite connection checkpoints what is left.
+func (db *DB) Close() error {
+	if db.stopCheckpoints != nil {
+		db.stopCheckpoints()
+		<-db.checkpointDone
+	}
+	return db.sql.Close()
+}
 
 // q returns query in the dialect's placeholder form ($1… on PostgreSQL).
 func (db *DB) q(query string) string {

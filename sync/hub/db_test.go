@@ -3,8 +3,12 @@ package hub_test
 import (
 	"context"
 	"database/sql"
+	"fmt"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -48,4 +52,24 @@ func TestOpenErrors(t *testing.T) {
 	assert.ErrorContains(t, err, "no database given")
 	_, err = hub.Open(context.Background(), filepath.Join(t.TempDir(), "missing-dir", "hub.db"))
 	assert.ErrorContains(t, err, "open hub database")
+}
+
+// A push's commit leaves copying the WAL into the database file to the
+// hub's checkpointer, which does it soon after: the WAL must not keep
+// growing until SQLite's autocheckpoint (raised to ~40 MB) does it.
+func TestSQLiteWALIsCheckpointedAfterPushes(t *testing.T) {
+	h := newHub(t, hubtest.SQLite)
+	c := hubtest.NewClient(h.URL, h.AddUser("ann", protocol.RoleRep))
+	before, err := os.Stat(h.DSN)
+	require.NoError(t, err)
+	var ms []protocol.Mutation
+	for i := range 2000 {
+		ms = append(ms, c.Create("contact", hubtest.NewID(), map[string]any{
+			"full_name": fmt.Sprintf("Contact %d", i), "notes": strings.Repeat("n", 500)}))
+	}
+	push(t, c, ms...)
+	assert.Eventually(t, func() bool {
+		st, err := os.Stat(h.DSN)
+		return err == nil && st.Size() > before.Size()+1<<20
+	}, 10*time.Second, 50*time.Millisecond, "the pushed records never reached the database file")
 }

@@ -46,5 +46,6 @@ func (db *DB) Prune(ctx context.Context, cutoff time.Time) (int64, error) {
 	if err := tx.Commit(); err != nil {
 		return 0, fmt.Errorf("prune: %w", err)
 	}
+	db.committed()
 	return newHorizon, nil
 }

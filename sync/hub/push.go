@@ -109,6 +109,7 @@ func (db *DB) Push(ctx context.Context, u User, req protocol.PushRequest, maxVal
 	if err := tx.Commit(); err != nil {
 		return protocol.PushResponse{}, fmt.Errorf("push: commit: %w", err)
 	}
+	db.committed()
 	return resp, nil
 }
 
