@@ -26,6 +26,8 @@ import (
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"repdesk/localdb/sqlitefile"
 )
 
 //go:embed migrations/*.sql
@@ -151,8 +153,6 @@ const checkpointDelay = 200 * time.Millisecond
 // the WAL's either way: a crash before a checkpoint loses nothing committed.
 func (s *Store) checkpointer(stop context.Context) {
 	defer close(s.checkpointDone)
-	delay := time.NewTimer(0)
-	<-delay.C
 	for {
 		var idle <-chan time.Time
 		if s.searchMergeDue.Load() {
@@ -178,15 +178,8 @@ func (s *Store) checkpointer(stop context.Context) {
 			s.committed() // checkpoint what the merge wrote
 			continue
 		}
-		delay.Reset(checkpointDelay)
-		select {
-		case <-stop.Done():
+		if !sqlitefile.SettleBurst(stop, s.checkpointWake, checkpointDelay) {
 			return
-		case <-delay.C:
-		}
-		select { // commits during the delay are covered by this checkpoint
-		case <-s.checkpointWake:
-		default:
 		}
 		// An error (busy) leaves the WAL for the next checkpoint, or for
 		// the last connection's close, to copy.

@@ -20,6 +20,8 @@ import (
 
 	_ "github.com/jackc/pgx/v5/stdlib" // driver "pgx"
 	_ "modernc.org/sqlite"             // driver "sqlite"
+
+	"repdesk/localdb/sqlitefile"
 )
 
 //go:embed migrations
@@ -132,23 +134,14 @@ func (db *DB) committed() {
 // WAL keeps everything committed meanwhile.
 func (db *DB) checkpointer(stop context.Context) {
 	defer close(db.checkpointDone)
-	delay := time.NewTimer(checkpointDelay)
-	delay.Stop()
 	for {
 		select {
 		case <-stop.Done():
 			return
 		case <-db.checkpointWake:
 		}
-		delay.Reset(checkpointDelay)
-		select {
-		case <-stop.Done():
+		if !sqlitefile.SettleBurst(stop, db.checkpointWake, checkpointDelay) {
 			return
-		case <-delay.C:
-		}
-		select { // commits during the delay are covered by this checkpoint
-		case <-db.checkpointWake:
-		default:
 		}
 		// A busy database leaves the WAL to the next checkpoint, or to the
 		// last connection's close.

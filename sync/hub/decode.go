@@ -111,21 +111,8 @@ func (d *pushDecoder) null() bool {
 // during the call) while the decoder stands at its value; member must read
 // the value.
 func (d *pushDecoder) object(member func(name []byte) error) error {
-	if d.i >= len(d.b) || d.b[d.i] != '{' {
-		if _, err := d.value(); err != nil {
-			return err
-		}
-		return rawjson.ErrNotObject
-	}
-	if d.depth++; d.depth > maxDepth {
-		return d.syntaxError("nested too deeply")
-	}
-	d.i++
-	d.space()
-	if d.i < len(d.b) && d.b[d.i] == '}' {
-		d.i++
-		d.depth--
-		return nil
+	if empty, err := d.open('{', '}', rawjson.ErrNotObject); empty || err != nil {
+		return err
 	}
 	for {
 		if d.i >= len(d.b) || d.b[d.i] != '"' {
@@ -153,20 +140,8 @@ func (d *pushDecoder) object(member func(name []byte) error) error {
 		if err := member(name); err != nil {
 			return err
 		}
-		d.space()
-		if d.i >= len(d.b) {
-			return d.syntaxError("object not closed")
-		}
-		switch d.b[d.i] {
-		case '}':
-			d.i++
-			d.depth--
-			return nil
-		case ',':
-			d.i++
-			d.space()
-		default:
-			return d.syntaxError("want ',' or '}' in an object")
+		if done, err := d.next('}', "object"); done || err != nil {
+			return err
 		}
 	}
 }
@@ -174,42 +149,60 @@ func (d *pushDecoder) object(member func(name []byte) error) error {
 // array reads an array, calling element while the decoder stands at each
 // element; element must read it.
 func (d *pushDecoder) array(element func() error) error {
-	if d.i >= len(d.b) || d.b[d.i] != '[' {
-		if _, err := d.value(); err != nil {
-			return err
-		}
-		return rawjson.ErrNotArray
-	}
-	if d.depth++; d.depth > maxDepth {
-		return d.syntaxError("nested too deeply")
-	}
-	d.i++
-	d.space()
-	if d.i < len(d.b) && d.b[d.i] == ']' {
-		d.i++
-		d.depth--
-		return nil
+	if empty, err := d.open('[', ']', rawjson.ErrNotArray); empty || err != nil {
+		return err
 	}
 	for {
 		if err := element(); err != nil {
 			return err
 		}
-		d.space()
-		if d.i >= len(d.b) {
-			return d.syntaxError("array not closed")
-		}
-		switch d.b[d.i] {
-		case ']':
-			d.i++
-			d.depth--
-			return nil
-		case ',':
-			d.i++
-			d.space()
-		default:
-			return d.syntaxError("want ',' or ']' in an array")
+		if done, err := d.next(']', "array"); done || err != nil {
+			return err
 		}
 	}
+}
+
+// open enters the object or array (opening, closing) that must stand at
+// the decoder; another value is read and answered with wrong. It reports
+// whether the container is empty, and then has left it already.
+func (d *pushDecoder) open(opening, closing byte, wrong error) (empty bool, err error) {
+	if d.i >= len(d.b) || d.b[d.i] != opening {
+		if _, err := d.value(); err != nil {
+			return false, err
+		}
+		return false, wrong
+	}
+	if d.depth++; d.depth > maxDepth {
+		return false, d.syntaxError("nested too deeply")
+	}
+	d.i++
+	d.space()
+	if d.i < len(d.b) && d.b[d.i] == closing {
+		d.i++
+		d.depth--
+		return true, nil
+	}
+	return false, nil
+}
+
+// next reads what follows a member or element of an object or array
+// (what) and reports whether closing ended the container.
+func (d *pushDecoder) next(closing byte, what string) (done bool, err error) {
+	d.space()
+	if d.i >= len(d.b) {
+		return false, d.syntaxError(what + " not closed")
+	}
+	switch d.b[d.i] {
+	case closing:
+		d.i++
+		d.depth--
+		return true, nil
+	case ',':
+		d.i++
+		d.space()
+		return false, nil
+	}
+	return false, d.syntaxError("want ',' or '" + string(closing) + "' in an " + what)
 }
 
 // value reads any value and returns it as it is in the body.

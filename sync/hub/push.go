@@ -556,24 +556,12 @@ func fieldListJSON(names []string, values []json.RawMessage) string {
 // sameVersionsJSON encodes the versions of fields that all have version
 // seq, as encodeVersions encodes a map of them.
 func sameVersionsJSON(names []string, seq int64) string {
-	var num [20]byte
-	v := strconv.AppendInt(num[:0], seq, 10)
-	size := 2
-	for _, name := range names {
-		size += len(name) + len(v) + 4
+	v := json.RawMessage(strconv.AppendInt(nil, seq, 10))
+	values := make([]json.RawMessage, len(names))
+	for i := range values {
+		values[i] = v
 	}
-	var b strings.Builder
-	b.Grow(size)
-	b.WriteByte('{')
-	for i, name := range names {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		writeName(&b, name)
-		b.Write(v)
-	}
-	b.WriteByte('}')
-	return b.String()
+	return fieldListJSON(names, values)
 }
 
 // writeName writes a member name and its colon; names are identifiers
