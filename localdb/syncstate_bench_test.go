@@ -105,8 +105,8 @@ func BenchmarkIndexPending100k(b *testing.B) {
 		applySnapshotPages(b, s, pages)
 		b.StartTimer()
 		start := cpuSeconds()
-		for waiting := 1; waiting > 0; {
-			waiting, err = s.IndexPending(bg, 2000)
+		for more := true; more; {
+			_, more, err = s.IndexPending(bg, 2000)
 			require.NoError(b, err)
 		}
 		cpu += cpuSeconds() - start

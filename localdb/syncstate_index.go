@@ -38,10 +38,13 @@ func (ha *hubApplier) markUnindexed(sp *entitySpec, rid int64) error {
 }
 
 // IndexPending writes the search rows of up to limit records stored without
-// them, in one transaction, and reports how many records still wait.
-func (s *Store) IndexPending(ctx context.Context, limit int) (waiting int, err error) {
+// them, in one transaction, and reports how many it wrote and whether any
+// still wait. (It used to count those still waiting after every batch: a
+// count over the rest of the table each time, a tenth of a 100,000-contact
+// catch-up, and more the larger the book.)
+func (s *Store) IndexPending(ctx context.Context, limit int) (indexed int, more bool, err error) {
 	err = s.Update(ctx, func(t *Tx) error {
-		budget := limit
+		indexed, more = 0, false
 		for _, entity := range Entities() { // companies first: contacts and deals show their names
 			sp := specsByName[entity]
 			if sp.kindCode == 0 {
@@ -51,29 +54,33 @@ func (s *Store) IndexPending(ctx context.Context, limit int) (waiting int, err e
 			if err != nil {
 				return err
 			}
-			if !ok || budget == 0 {
+			if !ok {
 				continue
 			}
-			asked := budget
+			asked := limit - indexed
+			if asked == 0 {
+				more = true
+				continue
+			}
 			next, done, err := t.indexFrom(sp, from, asked)
 			if err != nil {
 				return fmt.Errorf("index %s: %w", entity, err)
 			}
-			budget -= done
+			indexed += done
 			if done < asked { // none left
 				if err := t.DeleteSyncValue(unindexedPrefix + entity); err != nil {
 					return err
 				}
 				continue
 			}
+			more = true
 			if err := t.SetSyncValue(unindexedPrefix+entity, strconv.FormatInt(next, 10)); err != nil {
 				return err
 			}
 		}
-		waiting, err = t.unindexedCount()
-		return err
+		return nil
 	})
-	return waiting, err
+	return indexed, more, err
 }
 
 // UnindexedCount is the number of records that may still lack search rows.

@@ -298,14 +298,25 @@ func TestIndexPendingResumes(t *testing.T) {
 		return len(hits)
 	}
 	assert.Zero(t, search())
-	waiting, err := s.IndexPending(bg, 20)
+	waiting, err := s.UnindexedCount(bg)
+	require.NoError(t, err)
+	assert.Equal(t, 30, waiting)
+	indexed, more, err := s.IndexPending(bg, 20)
+	require.NoError(t, err)
+	assert.Equal(t, 20, indexed)
+	assert.True(t, more)
+	assert.Equal(t, 20, search())
+	waiting, err = s.UnindexedCount(bg)
 	require.NoError(t, err)
 	assert.Equal(t, 10, waiting)
-	assert.Equal(t, 20, search())
-	waiting, err = s.IndexPending(bg, 20)
+	indexed, more, err = s.IndexPending(bg, 20)
+	require.NoError(t, err)
+	assert.Equal(t, 10, indexed)
+	assert.False(t, more)
+	assert.Equal(t, 30, search())
+	waiting, err = s.UnindexedCount(bg)
 	require.NoError(t, err)
 	assert.Zero(t, waiting)
-	assert.Equal(t, 30, search())
 }
 
 // Entities without search rows (products here) are pulled like the others;
@@ -353,12 +364,10 @@ func TestDeferredApplyOfManyRecords(t *testing.T) {
 	_, err = s.GetContact(bg, ids[140])
 	assert.ErrorIs(t, err, localdb.ErrNotFound)
 	assert.Equal(t, "Quirin Zander-Berg", mustContact(t, s, ids[145]).FullName)
-	for {
-		waiting, err := s.IndexPending(bg, 1000)
+	for more := true; more; {
+		var err error
+		_, more, err = s.IndexPending(bg, 1000)
 		require.NoError(t, err)
-		if waiting == 0 {
-			break
-		}
 	}
 	hits, err := s.Search(bg, "Zander", localdb.SearchOptions{Limit: 500})
 	require.NoError(t, err)

@@ -831,7 +831,11 @@ func TestFirstSyncSearchIndex(t *testing.T) {
 	assert.Less(t, search(later, "Zyklop"), 151)
 
 	// Interrupted after a part, the index resumes where it stopped.
-	waiting, err = later.store.IndexPending(ctx, 100)
+	indexed, more, err := later.store.IndexPending(ctx, 100)
+	require.NoError(t, err)
+	assert.Equal(t, 100, indexed)
+	assert.True(t, more)
+	waiting, err = later.store.UnindexedCount(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, 51, waiting)
 	later.editContact(later.contact(firstContact(t, later)).ID, func(c *localdb.Contact) { c.Title = "Einkauf" })

@@ -550,21 +550,25 @@ const indexBatch = 2000
 // them (see Options.BackgroundIndex), in batches, until none is left or ctx
 // ends.
 func (c *Client) IndexPending(ctx context.Context) error {
-	waiting, err := c.store.UnindexedCount(ctx)
-	if err != nil || waiting == 0 {
+	total, err := c.store.UnindexedCount(ctx)
+	if err != nil || total == 0 {
 		return err
 	}
 	c.setIndexing(true)
 	defer c.setIndexing(false)
-	total := waiting
-	for waiting > 0 {
+	done := 0
+	for more := true; more; {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if waiting, err = c.store.IndexPending(ctx, indexBatch); err != nil {
+		var n int
+		if n, more, err = c.store.IndexPending(ctx, indexBatch); err != nil {
 			return fmt.Errorf("search index: %w", err)
 		}
-		c.progress(total-waiting, total)
+		// Records stored meanwhile may be indexed too: the count at the
+		// start is a guide, not a bound.
+		done = min(done+n, total)
+		c.progress(done, total)
 	}
 	return nil
 }
