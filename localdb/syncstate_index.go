@@ -39,9 +39,9 @@ func (ha *hubApplier) markUnindexed(sp *entitySpec, rid int64) error {
 
 // IndexPending writes the search rows of up to limit records stored without
 // them, in one transaction, and reports how many it wrote and whether any
-// still wait. (It used to count those still waiting after every batch: a
-// count over the rest of the table each time, a tenth of a 100,000-contact
-// catch-up, and more the larger the book.)
+// still wait. It does not count those: a count after every batch reads the
+// rest of the table each time (a tenth of a 100,000-contact catch-up, and
+// growing with the square of the book's size); UnindexedCount does, once.
 func (s *Store) IndexPending(ctx context.Context, limit int) (indexed int, more bool, err error) {
 	err = s.Update(ctx, func(t *Tx) error {
 		indexed, more = 0, false
