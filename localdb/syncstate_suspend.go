@@ -46,8 +46,8 @@ func (t *Tx) SuspendIndexes() (int, error) {
 	var names, defs []string
 	for _, entity := range Entities() {
 		sp := specsByName[entity]
-		var some bool
-		if err := t.tx.QueryRowContext(t.ctx, `SELECT EXISTS (SELECT 1 FROM `+sp.table+`)`).Scan(&some); err != nil {
+		some, err := t.holdsRows(sp)
+		if err != nil {
 			return 0, fmt.Errorf("suspend indexes: %w", err)
 		}
 		if some {
@@ -83,8 +83,8 @@ func (t *Tx) SuspendIndexes() (int, error) {
 // not): a snapshot into such a store has nothing of its own to sweep.
 func (t *Tx) HoldsNoRecords() (bool, error) {
 	for _, entity := range Entities() {
-		var some bool
-		if err := t.tx.QueryRowContext(t.ctx, `SELECT EXISTS (SELECT 1 FROM `+specsByName[entity].table+`)`).Scan(&some); err != nil {
+		some, err := t.holdsRows(specsByName[entity])
+		if err != nil {
 			return false, fmt.Errorf("look for stored records: %w", err)
 		}
 		if some {
@@ -92,6 +92,13 @@ func (t *Tx) HoldsNoRecords() (bool, error) {
 		}
 	}
 	return true, nil
+}
+
+// holdsRows reports whether sp's table holds a row, deleted or not.
+func (t *Tx) holdsRows(sp *entitySpec) (bool, error) {
+	var some bool
+	err := t.tx.QueryRowContext(t.ctx, `SELECT EXISTS (SELECT 1 FROM `+sp.table+`)`).Scan(&some)
+	return some, err
 }
 
 // indexesOf lists the names and definitions of a table's non-unique

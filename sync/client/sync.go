@@ -733,26 +733,28 @@ func (c *Client) snapshot(ctx context.Context, s *session, res *Result) error {
 // or the first error.
 func (c *Client) fetchSnapshot(ctx context.Context, s *session, after, until int64, pages chan<- snapshotPage) {
 	defer close(pages)
+	// send hands a page (or the error that ends the fetching) over, unless
+	// the snapshot was given up.
+	send := func(p snapshotPage) bool {
+		select {
+		case pages <- p:
+			return true
+		case <-ctx.Done():
+			return false
+		}
+	}
 	for {
 		page, err := s.api.snapshot(ctx, after, until, c.opts.SnapshotLimit)
 		if err != nil {
-			select {
-			case pages <- snapshotPage{err: err}:
-			case <-ctx.Done():
-			}
+			send(snapshotPage{err: err})
 			return
 		}
 		recs := hubRecords(page.Records)
 		if err := localdb.PrepareHubRecords(recs); err != nil {
-			select {
-			case pages <- snapshotPage{err: fmt.Errorf("snapshot: %w", err)}:
-			case <-ctx.Done():
-			}
+			send(snapshotPage{err: fmt.Errorf("snapshot: %w", err)})
 			return
 		}
-		select {
-		case pages <- snapshotPage{page: page, recs: recs}:
-		case <-ctx.Done():
+		if !send(snapshotPage{page: page, recs: recs}) {
 			return
 		}
 		if !page.HasMore {

@@ -151,8 +151,9 @@ func (db *DB) checkpointer(stop context.Context) {
 
 // sqliteDSN turns a file name into a modernc DSN: WAL so that readers do not
 // wait for the writer, a busy timeout so that the CLI can write while the hub
-// runs, commits that leave checkpoints to the checkpointer, and BEGIN IMMEDIATE for write transactions so that two writers never
-// deadlock on a lock upgrade.
+// runs, every commit synced (an acknowledged push survives a power cut) with
+// checkpoints left to the checkpointer, and BEGIN IMMEDIATE for write
+// transactions so that two writers never deadlock on a lock upgrade.
 func sqliteDSN(file string) string {
 	q := url.Values{}
 	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "synchronous(FULL)", "foreign_keys(1)",
